@@ -1,0 +1,214 @@
+"""The question bank: one plain-text file per question, read, written and imported.
+
+A question file looks like this (blank lines between parts; every part may be empty):
+
+    Question: Tell me about a time when you failed at work?
+    Principle: Ownership
+    Source: Interview Questions #1
+
+    Situation:
+    I don't like to fail, but we all fail. ...
+
+    Task:
+    ...
+
+A principle's own description lives in `principle.txt` in the same folder.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from interviewer.errors import InterviewerError
+from interviewer.models import LABEL_TITLES, LABELS, Principle, Question, Story
+
+PRINCIPLE_FILE = "principle.txt"
+QUESTION_SUFFIX = ".txt"
+META_KEYS = ("question", "principle", "source")
+PART_KEYS = {title.lower(): label for label, title in LABEL_TITLES.items()} | {"notes": "notes"}
+_PART_LINE = re.compile(r"^(situation|task|action|result|learning|notes)\s*:\s*(.*)$", re.I)
+_META_LINE = re.compile(r"^([A-Za-z]+)\s*:\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Bank:
+    root: Path
+    principles: tuple[Principle, ...]
+    questions: tuple[Question, ...]
+
+    def find(self, query: str) -> Question:
+        return find_question(self, query)
+
+
+def default_bank_dir() -> Path:
+    """`INTERVIEWER_BANK`, else the `questions/` folder of this checkout, else ./questions."""
+    env = os.environ.get("INTERVIEWER_BANK")
+    if env:
+        return Path(env).expanduser()
+    beside_package = Path(__file__).resolve().parents[1] / "questions"
+    return beside_package if beside_package.is_dir() else Path("questions")
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _bank_error(path: Path, line_no: int, what: str, hint: str) -> InterviewerError:
+    return InterviewerError(f"{path}:{line_no}: {what}", hint)
+
+
+def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
+    """Parse one question file; errors name the file and line."""
+    meta: dict[str, str] = {}
+    parts: dict[str, list[str]] = {}
+    current: str | None = None
+    for line_no, raw in enumerate(text.splitlines(), start=1):
+        line = raw.rstrip()
+        if line.lstrip().startswith("#"):
+            continue
+        part = _PART_LINE.match(line)
+        if part:
+            current = PART_KEYS[part.group(1).lower()]
+            if current in parts:
+                raise _bank_error(
+                    path, line_no, f"'{part.group(1)}:' appears twice", "merge the two parts"
+                )
+            parts[current] = [part.group(2)] if part.group(2) else []
+            continue
+        if current is None:
+            if not line.strip():
+                continue
+            m = _META_LINE.match(line)
+            if not m or m.group(1).lower() not in META_KEYS:
+                raise _bank_error(
+                    path,
+                    line_no,
+                    f"expected 'Question: ...' or a part heading, found {line.strip()[:40]!r}",
+                    "start story text with 'Situation:', 'Task:', 'Action:', 'Result:' "
+                    "or 'Learning:' on its own line",
+                )
+            meta[m.group(1).lower()] = m.group(2).strip()
+            continue
+        parts[current].append(line)
+    if not meta.get("question"):
+        raise _bank_error(path, 1, "no 'Question:' line", "add 'Question: <the question>' at the top")
+    story = Story(**{label: _join(parts.get(label, [])) for label in LABELS})
+    return Question(
+        id=path.stem,
+        principle=meta.get("principle") or principle_id,
+        text=meta["question"],
+        path=path,
+        story=story,
+        notes=_join(parts.get("notes", [])),
+        source=meta.get("source", ""),
+    )
+
+
+def _join(lines: list[str]) -> str:
+    """Paragraph lines back into text: single newlines join, blank lines stay as breaks."""
+    paragraphs = "\n".join(lines).strip().split("\n\n")
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
+def parse_principle_file(path: Path, text: str) -> Principle:
+    lines = text.splitlines()
+    name = ""
+    body: list[str] = []
+    bullets: list[str] = []
+    for line_no, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not name:
+            if not line:
+                continue
+            m = _META_LINE.match(line)
+            if not m or m.group(1).lower() != "principle":
+                raise _bank_error(path, line_no, "no 'Principle:' line", "start with 'Principle: <name>'")
+            name = m.group(2).strip()
+        elif line.startswith("- "):
+            bullets.append(line[2:].strip())
+        else:
+            body.append(line)
+    if not name:
+        raise _bank_error(path, 1, "empty principle file", "start with 'Principle: <name>'")
+    return Principle(path.parent.name, name, _join(body), tuple(bullets), path)
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise InterviewerError(f"{path}: not UTF-8 text ({exc.reason})", "save it as UTF-8") from exc
+    except OSError as exc:
+        raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
+
+
+def load_bank(root: Path | None = None) -> Bank:
+    root = root or default_bank_dir()
+    if not root.is_dir():
+        raise InterviewerError(
+            f"question bank folder not found: {root}",
+            "pass --bank DIR, set INTERVIEWER_BANK, or run 'interviewer import NOTES' first",
+        )
+    principles: list[Principle] = []
+    questions: list[Question] = []
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+        pfile = folder / PRINCIPLE_FILE
+        if pfile.exists():
+            principles.append(parse_principle_file(pfile, _read(pfile)))
+        name = principles[-1].name if pfile.exists() else folder.name
+        for qfile in sorted(folder.glob(f"*{QUESTION_SUFFIX}")):
+            if qfile.name != PRINCIPLE_FILE:
+                questions.append(parse_question_file(qfile, _read(qfile), name))
+    if not questions:
+        raise InterviewerError(
+            f"no questions in {root}", "run 'interviewer import NOTES' to build the bank"
+        )
+    return Bank(root, tuple(principles), tuple(questions))
+
+
+def find_question(bank: Bank, query: str) -> Question:
+    """Exact id, else a unique prefix (e.g. '01'), else an error suggesting close ids."""
+    ids = [q.id for q in bank.questions]
+    by_id = {q.id: q for q in bank.questions}
+    if query in by_id:
+        return by_id[query]
+    prefixed = [i for i in ids if i.startswith(query)] if query else []
+    if len(prefixed) == 1:
+        return by_id[prefixed[0]]
+    close = prefixed or difflib.get_close_matches(query, ids, n=3, cutoff=0.4)
+    if not close:
+        close = [i for i in ids if query.lower() in i]
+    hint = f"did you mean {', '.join(close[:3])}?" if close else ""
+    raise InterviewerError(
+        f"unknown question {query!r}",
+        (hint + " " if hint else "") + "'interviewer questions' lists the ids",
+    )
+
+
+# --- writing -------------------------------------------------------------------------------
+
+
+def format_question(q: Question) -> str:
+    lines = [f"Question: {q.text}", f"Principle: {q.principle}"]
+    if q.source:
+        lines.append(f"Source: {q.source}")
+    for label in LABELS:
+        lines += ["", f"{LABEL_TITLES[label]}:"]
+        if q.story.part(label):
+            lines.append(q.story.part(label))
+    if q.notes:
+        lines += ["", "Notes:", q.notes]
+    return "\n".join(lines) + "\n"
+
+
+def format_principle(p: Principle) -> str:
+    lines = [f"Principle: {p.name}", "", p.description, ""]
+    lines += [f"- {b}" for b in p.bullets]
+    return "\n".join(lines) + "\n"
+
+
+def slug_of_principle(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "principle"

@@ -1,0 +1,105 @@
+"""Our own data types. Third-party objects are converted to these at the edge."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+LABELS: tuple[str, ...] = ("situation", "task", "action", "result", "learning")
+LABEL_TITLES: dict[str, str] = {
+    "situation": "Situation",
+    "task": "Task",
+    "action": "Action",
+    "result": "Result",
+    "learning": "Learning",
+}
+
+
+@dataclass(frozen=True)
+class Word:
+    """One transcribed word; times in seconds from the start of the answer audio."""
+
+    text: str
+    start_s: float
+    end_s: float
+    probability: float = 1.0
+
+
+@dataclass(frozen=True)
+class Transcript:
+    words: tuple[Word, ...]
+    duration_s: float
+    speech_s: float = 0.0  # speech found by VAD; 0 means no speech detected
+    model: str = ""
+    # (start_s, end_s) stretches of speech found by VAD, used to snap section boundaries
+    speech_spans: tuple[tuple[float, float], ...] = ()
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words).strip()
+
+    @property
+    def no_speech(self) -> bool:
+        return not self.words
+
+
+@dataclass(frozen=True)
+class Story:
+    """A reference STAR story as the user wrote it; empty strings for parts not written."""
+
+    situation: str = ""
+    task: str = ""
+    action: str = ""
+    result: str = ""
+    learning: str = ""
+
+    def part(self, label: str) -> str:
+        return str(getattr(self, label))
+
+    @property
+    def parts(self) -> dict[str, str]:
+        return {label: self.part(label) for label in LABELS}
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.parts.values())
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    principle: str
+    text: str
+    path: Path
+    story: Story = field(default_factory=Story)
+    notes: str = ""  # free-form answer notes that are not split into STAR parts
+    source: str = "interview"  # which list of the notes document it came from
+
+    @property
+    def has_story(self) -> bool:
+        return not self.story.is_empty
+
+
+@dataclass(frozen=True)
+class Principle:
+    id: str
+    name: str
+    description: str
+    bullets: tuple[str, ...]
+    path: Path
+
+
+@dataclass(frozen=True)
+class Section:
+    """One STAR portion of a spoken answer; `missing` when it was not spoken."""
+
+    label: str
+    start_s: float
+    end_s: float
+    text: str
+    reason: str = ""
+    missing: bool = False
+
+    @property
+    def duration_s(self) -> float:
+        return max(0.0, self.end_s - self.start_s)

@@ -1,0 +1,41 @@
+"""Tunables as frozen dataclasses, units in the names (after faster-whisper's VadOptions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SAMPLE_RATE_HZ = 16000  # what Whisper wants; recordings are stored at this rate
+FILLER_PROMPT = "Um, uh, hmm, er, ah."
+
+
+@dataclass(frozen=True)
+class TranscribeSettings:
+    model: str | None = None  # name or folder; None = the embedded tiny.en
+    device: str = "cpu"
+    compute_type: str = "int8"
+    cpu_threads: int = 2
+    beam_size: int = 5
+    language: str = "en"
+    vad_filter: bool = True
+    vad_min_silence_ms: int = 1000
+    vad_speech_pad_ms: int = 400
+    initial_prompt: str | None = None
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    voice: str | None = None  # pyttsx3 voice id or name fragment; None = system default
+    rate_wpm: int = 165
+
+
+@dataclass(frozen=True)
+class LiveSettings:
+    sample_rate_hz: int = SAMPLE_RATE_HZ
+    block_s: float = 0.1
+    end_silence_s: float = 3.0  # silence after speech that ends an answer
+    max_answer_s: float = 180.0
+    warn_before_max_s: float = 30.0
+    skip_prompt_after_s: float = 15.0  # nothing said for this long: offer to skip
+    think_s: float = 0.0
+    speech_threshold_dbfs: float = -45.0  # a block louder than this counts as speech
+    follow_ups: bool = True
