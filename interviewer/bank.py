@@ -94,7 +94,9 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
             continue
         parts[current].append(line)
     if not meta.get("question"):
-        raise _bank_error(path, 1, "no 'Question:' line", "add 'Question: <the question>' at the top")
+        raise _bank_error(
+            path, 1, "no 'Question:' line", "add 'Question: <the question>' at the top"
+        )
     story = Story(**{label: _join(parts.get(label, [])) for label in LABELS})
     return Question(
         id=path.stem,
@@ -125,7 +127,9 @@ def parse_principle_file(path: Path, text: str) -> Principle:
                 continue
             m = _META_LINE.match(line)
             if not m or m.group(1).lower() != "principle":
-                raise _bank_error(path, line_no, "no 'Principle:' line", "start with 'Principle: <name>'")
+                raise _bank_error(
+                    path, line_no, "no 'Principle:' line", "start with 'Principle: <name>'"
+                )
             name = m.group(2).strip()
         elif line.startswith("- "):
             bullets.append(line[2:].strip())
@@ -140,7 +144,9 @@ def _read(path: Path) -> str:
     try:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        raise InterviewerError(f"{path}: not UTF-8 text ({exc.reason})", "save it as UTF-8") from exc
+        raise InterviewerError(
+            f"{path}: not UTF-8 text ({exc.reason})", "save it as UTF-8"
+        ) from exc
     except OSError as exc:
         raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
 

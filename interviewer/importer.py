@@ -37,10 +37,10 @@ _NOTE = re.compile(r"^\s*[a-z][.)]?\t+\s*(.+)$")
 _BULLET = re.compile(r"^\s*[•·*-]\s*(.+)$")
 _PART_LABEL = {"s": "situation", "t": "task", "a": "action", "r": "result", "l": "learning"}
 SLUG_STOPWORDS = frozenset(
-    "a an the you your me i my we our us to of that when where what which why how is are was "
-    "were do did does be been being it its this there had have has some any time tell give "
-    "example describe about and or so just going think felt saw own elected undertook decided "
-    "made because get can could would should in for with".split()
+    "a an the you your me i my we our us to of that when where what which why how is are "
+    "was were do did does be been being it its this there had have has some any time "
+    "tell give example describe about and or so just going think felt saw own elected "
+    "undertook decided made because get can could would should in for with".split()
 )
 _LEAD_INS = re.compile(
     r"^(tell me about|give (me )?an example (of|where)|describe|what steps do you take to|"

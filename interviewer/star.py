@@ -47,8 +47,8 @@ SIGNPOSTS: dict[str, str] = {
     r"the (actions?|steps) i took|(so )?i took|i started by|my action|(the )?action",
     "result": r"as a result|(the|my|our) (result|outcome|impact) (was|is)|(the )?result|"
     r"(the )?outcome|in the end|ultimately|in total|by the end|the end result|overall",
-    "learning": r"(what )?i (learned|learnt)|i have learned|i've learned|(the |my )?(lesson|learning|"
-    r"takeaway)s?|(it |this |that )?taught me|next time|going forward|in hindsight|looking back|"
+    "learning": r"(what )?i (learned|learnt)|i have learned|i've learned|"
+    r"(the |my )?(lesson|learning|takeaway)s?|(it |this |that )?taught me|next time|going forward|in hindsight|looking back|"
     r"if i (did|had to do) (it|this) again|since then|from (this|that) i",
 }
 # Content cues anywhere in a sentence: weak evidence when there is no signpost or story.
@@ -72,13 +72,15 @@ CUES: dict[str, str] = {
 }
 POSITION_CENTRES = (0.08, 0.2, 0.5, 0.8, 0.94)
 STOPWORDS = frozenset(
-    "a an the and or but so to of in on at for with by from as is was were be been am are it "
-    "its this that these those i me my we our us you your he she they them their his her "
-    "there here then than do did does done have has had not no yes just very really also "
-    "um uh er ah hmm like".split()
+    "a an the and or but so to of in on at for with by from as is was were be been am "
+    "are it its this that these those i me my we our us you your he she they them their "
+    "his her there here then than do did does done have has had not no yes just very "
+    "really also um uh er ah hmm like".split()
 )
-_SIGNPOST_RE = {label: re.compile(rf"^(?:(?:and|so|well|um|uh|okay|ok|now)\s+)*(?:{p})\b")
-                for label, p in SIGNPOSTS.items()}
+_SIGNPOST_RE = {
+    label: re.compile(rf"^(?:(?:and|so|well|um|uh|okay|ok|now)\s+)*(?:{p})\b")
+    for label, p in SIGNPOSTS.items()
+}
 _CUE_RE = {label: re.compile(p) for label, p in CUES.items()}
 
 
@@ -175,7 +177,9 @@ def _evidence(
                 parts.append((cfg.signpost_weight, f"signpost '{m.group(0).strip()}'"))
             if sims is not None and sims[i][j] > 0:
                 share = sims[i][j]
-                parts.append((cfg.story_weight * share, f"matches your story's {label} ({share:.2f})"))
+                parts.append(
+                    (cfg.story_weight * share, f"matches your story's {label} ({share:.2f})")
+                )
             cues = _CUE_RE[label].findall(text)
             if cues:
                 weight = cfg.cue_weight * min(len(cues), 3) / 2
@@ -205,7 +209,9 @@ def align(scores: Sequence[Sequence[float]], switch_penalty: float) -> list[int]
     best[0] = list(scores[0])
     for i in range(1, n):
         for j in range(N):
-            prev = max(range(j + 1), key=lambda k: best[i - 1][k] - (switch_penalty if k != j else 0))
+            prev = max(
+                range(j + 1), key=lambda k: best[i - 1][k] - (switch_penalty if k != j else 0)
+            )
             cost = switch_penalty if prev != j else 0.0
             best[i][j] = best[i - 1][prev] - cost + scores[i][j]
             back[i][j] = prev
@@ -215,7 +221,9 @@ def align(scores: Sequence[Sequence[float]], switch_penalty: float) -> list[int]
     return path[::-1]
 
 
-def _forced(sentences: Sequence[Sentence], markers: Sequence[tuple[float, str]]) -> list[int | None]:
+def _forced(
+    sentences: Sequence[Sentence], markers: Sequence[tuple[float, str]]
+) -> list[int | None]:
     """Live markers (time, label) win: each sentence after a marker takes its label."""
     forced: list[int | None] = [None] * len(sentences)
     ordered = sorted(markers)
@@ -262,7 +270,11 @@ def _drop_unsupported(
             support = max(evidence[i][run_label] for i in idx)
             if support >= min_support or any(forced[i] is not None for i in idx):
                 continue
-            neighbour = path[idx[0] - 1] if idx[0] > 0 else (path[idx[-1] + 1] if idx[-1] + 1 < len(path) else None)
+            neighbour = (
+                path[idx[0] - 1]
+                if idx[0] > 0
+                else (path[idx[-1] + 1] if idx[-1] + 1 < len(path) else None)
+            )
             if neighbour is None:
                 continue
             for i in idx:
@@ -320,7 +332,9 @@ def _missing(label: str) -> Section:
     return Section(label, 0.0, 0.0, "", "not spoken", missing=True)
 
 
-def snap_start(t: float, pauses: Sequence[tuple[float, float]], window_s: float) -> tuple[float, str]:
+def snap_start(
+    t: float, pauses: Sequence[tuple[float, float]], window_s: float
+) -> tuple[float, str]:
     """Move a section start to the end of the nearest pause (the first word can be early)."""
     near = [p for p in pauses if t - 0.4 <= p[1] <= t + window_s]
     if not near:

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 
 FILLERS: tuple[str, ...] = ("um", "uh", "er", "hmm", "ah")
 
-_ONES = (
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-    "fifteen sixteen seventeen eighteen nineteen"
-).split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]
+_TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
 _ORDINAL_IRREGULAR = {"one": "first", "two": "second", "three": "third", "five": "fifth",
                       "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
@@ -25,9 +26,8 @@ _ORDINAL_IRREGULAR = {"one": "first", "two": "second", "three": "third", "five":
 # Spelling variants of one word, mapped to one form so both sides agree.
 _VARIANTS = {
     "umm": "um", "erm": "um", "uhh": "uh", "uhm": "um", "hm": "hmm", "mm": "hmm",
-    "ahh": "ah", "okay": "ok", "o.k.": "ok", "'er": "her", "'em": "them",
-    "yknow": "you know", "y'know": "you know", "ya know": "you know",
-    "percent": "percent", "%": "percent", "&": "and",
+    "ahh": "ah", "okay": "ok", "'er": "her", "'em": "them",
+    "yknow": "you know", "y'know": "you know",
 }
 _REPEATED_FILLER = re.compile(r"^(u+m+|u+h+|h+m+|m+h*m+|a+h+|e+r+m*)$")
 _NUMBER = re.compile(r"^(\d[\d,]*)(\.\d+)?(st|nd|rd|th|s)?$")
@@ -88,32 +88,21 @@ def _say_number(token: str) -> list[str] | None:
 
 
 def _normalize_token(token: str) -> list[str]:
-    token = _VARIANTS.get(token, token)
-    if token.startswith("$") and len(token) > 1:
-        said = _say_number(token[1:].strip(".,"))
-        if said:
-            return said + ["dollars"]
-    if token.endswith("%") and len(token) > 1:
-        said = _say_number(token[:-1])
-        if said:
-            return said + ["percent"]
-    said = _say_number(token.strip(".,"))
-    if said:
+    token = token.strip(".,")
+    if token.startswith("$") and (said := _say_number(token[1:])):
+        return said + ["dollars"]
+    if token.endswith("%") and (said := _say_number(token[:-1])):
+        return said + ["percent"]
+    if said := _say_number(token):
         return said
-    # Drop punctuation around a word; keep apostrophes inside it (don't, world's).
-    token = token.replace(",", "").replace("$", "").replace("&", " and ").replace("%", "")
-    token = token.replace(".", " ")
+    # Keep apostrophes inside a word (don't, world's); drop other punctuation.
+    token = token.replace("&", " and ").replace("%", " percent ")
     out: list[str] = []
-    for part in token.split():
-        part = _VARIANTS.get(part, part)
-        stripped = part.strip("'")
-        if not stripped:
-            continue
-        if part.startswith("'") and part in _VARIANTS:
-            stripped = _VARIANTS[part]
-        if _REPEATED_FILLER.match(stripped):
-            stripped = _canonical_filler(stripped)
-        out.extend(_VARIANTS.get(stripped, stripped).split())
+    for part in re.sub(r"[$.,]", "", token).split():
+        part = _VARIANTS.get(part, part).strip("'")
+        if _REPEATED_FILLER.match(part):
+            part = _canonical_filler(part)
+        out.extend(_VARIANTS.get(part, part).split())
     return out
 
 

@@ -1,0 +1,72 @@
+"""Pure: a transcript and its question become the attempt record (sections, metrics, tips)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from interviewer import feedback, metrics, star
+from interviewer.coaching import CoachSettings
+from interviewer.models import Question, Section, Transcript, Word
+
+NO_SPEECH = "no speech detected"
+
+
+def analyse(
+    question: Question,
+    transcript: Transcript,
+    pauses: Sequence[tuple[float, float]],
+    coach: CoachSettings,
+    markers: Sequence[tuple[float, str]] = (),
+) -> dict[str, Any]:
+    story = question.story if question.has_story else None
+    seg = star.segment(transcript.words, story, pauses, markers)
+    m = metrics.measure(transcript.words, seg.sections, story, coach)
+    return {
+        "status": NO_SPEECH if transcript.no_speech else "ok",
+        "words": [_word(w, label) for w, label in zip(transcript.words, seg.word_labels)],
+        "sections": [_section(s, m) for s in seg.sections],
+        "metrics": m,
+        "feedback": [] if transcript.no_speech else feedback.suggestions(m),
+        "markers": [{"time_s": t, "label": label} for t, label in markers],
+    }
+
+
+def new_record(question: Question, transcript: Transcript, when: datetime) -> dict[str, Any]:
+    from interviewer.store import FORMAT_VERSION
+
+    return {
+        "format_version": FORMAT_VERSION,
+        "question_id": question.id,
+        "question": question.text,
+        "principle": question.principle,
+        "story_file": question.path.name,
+        "created_at": when.astimezone().isoformat(timespec="seconds"),
+        "duration_s": round(transcript.duration_s, 3),
+        "speech_s": round(transcript.speech_s, 3),
+        "model": transcript.model,
+    }
+
+
+def _word(w: Word, label: str) -> dict[str, Any]:
+    return {
+        "text": w.text,
+        "start_s": w.start_s,
+        "end_s": w.end_s,
+        "probability": round(w.probability, 3),
+        "label": label,
+    }
+
+
+def _section(s: Section, m: dict[str, Any]) -> dict[str, Any]:
+    d = asdict(s)
+    d["duration_s"] = round(s.duration_s, 3)
+    d["share"] = m.get("sections", {}).get(s.label, {}).get("share", 0.0)
+    return d
+
+
+def sections_from_record(record: dict[str, Any]) -> list[Section]:
+    keys = ("label", "start_s", "end_s", "text", "reason", "missing")
+    return [Section(**{k: s[k] for k in keys if k in s}) for s in record.get("sections", [])]

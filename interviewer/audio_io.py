@@ -1,0 +1,597 @@
+"""Sound devices through sounddevice: listing, playback, and a microphone recorder that writes
+its WAV to disk as it goes.
+
+sounddevice is imported inside the functions: importing this module must not load PortAudio,
+so `interviewer --help` stays fast and a missing library becomes an install hint.
+Third-party objects (streams, PortAudioError) never leave this module.
+"""
+
+from __future__ import annotations
+
+import queue
+import struct
+import threading
+import time
+import wave
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+from typing import Any, BinaryIO, Literal
+
+import numpy as np
+
+from interviewer.errors import InterviewerError
+from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
+
+Kind = Literal["input", "output"]
+BlockCallback = Callable[[np.ndarray], None]
+
+SILENCE_DBFS = -120.0  # what level_dbfs reports for digital silence instead of -inf
+ZERO_CHECK_S = 2.0  # an input that is exactly zero this long is not a working microphone
+FIRST_BLOCK_TIMEOUT_S = 5.0  # PulseAudio can take >1 s to deliver the first block
+PLAYBACK_GRACE_S = 5.0  # playback longer than its duration plus this is a stalled device
+
+# PortAudio error codes (PaErrorCode) we explain to the user
+_PA_INVALID_CHANNELS = -9998
+_PA_INVALID_SAMPLE_RATE = -9997
+_PA_INVALID_DEVICE = -9996
+_PA_DEVICE_UNAVAILABLE = -9985
+
+_NOUN = {"input": "microphone", "output": "speaker"}
+_LIST_HINT = "list the devices with `python -m sounddevice`"
+ALL_ZERO_WARNING = (
+    "the microphone records only silence (all zeros)"
+    " — on macOS allow microphone access for your terminal in System Settings › Privacy &"
+    " Security › Microphone; elsewhere check that the input is not muted"
+)
+
+
+@dataclass(frozen=True)
+class Device:
+    index: int
+    name: str
+    max_input_channels: int
+    max_output_channels: int
+    default_samplerate: float
+    is_default_input: bool
+    is_default_output: bool
+
+    def has(self, kind: Kind) -> bool:
+        channels = self.max_input_channels if kind == "input" else self.max_output_channels
+        return channels > 0
+
+
+@dataclass(frozen=True)
+class RecordingResult:
+    path: Path
+    duration_s: float
+    overflowed_blocks: int
+
+
+@dataclass(frozen=True)
+class MicCheck:
+    peak_dbfs: float
+    rms_dbfs: float
+    path: Path
+    all_zero: bool = False
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def level_dbfs(samples: np.ndarray) -> float:
+    """RMS level in dB relative to full scale; SILENCE_DBFS for silence or no samples."""
+    x = _as_float(samples)
+    if x.size == 0:
+        return SILENCE_DBFS
+    return _to_dbfs(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
+
+
+def peak_dbfs(samples: np.ndarray) -> float:
+    x = _as_float(samples)
+    return _to_dbfs(float(np.max(np.abs(x)))) if x.size else SILENCE_DBFS
+
+
+def _to_dbfs(amplitude: float) -> float:
+    return max(SILENCE_DBFS, 20.0 * float(np.log10(amplitude))) if amplitude > 0 else SILENCE_DBFS
+
+
+def _as_float(samples: np.ndarray) -> np.ndarray:
+    x = np.asarray(samples)
+    if np.issubdtype(x.dtype, np.integer):
+        return x.astype(np.float32) / float(np.iinfo(x.dtype).max + 1)
+    return x.astype(np.float32, copy=False)
+
+
+class Resampler:
+    """Streaming resampler: windowed-sinc low-pass, then linear interpolation.
+
+    Good enough for speech going to Whisper; keeps state so block edges leave no clicks.
+    """
+
+    def __init__(self, rate_in: float, rate_out: float, taps: int = 63) -> None:
+        self.rate_in, self.rate_out = float(rate_in), float(rate_out)
+        self._step = self.rate_in / self.rate_out
+        cutoff = 0.45 * min(self.rate_in, self.rate_out) / self.rate_in  # cycles per sample
+        n = np.arange(taps) - (taps - 1) / 2
+        kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
+        self._kernel = (kernel / kernel.sum()).astype(np.float32)
+        self._history = np.zeros(taps - 1, np.float32)
+        self._prev = np.float32(0.0)  # last filtered sample of the previous block
+        self._pos = 0.0  # next output time, in input samples after the previous block
+
+    def __call__(self, block: np.ndarray) -> np.ndarray:
+        x = np.asarray(block, np.float32)
+        if self.rate_in == self.rate_out or x.size == 0:
+            return x
+        padded = np.concatenate([self._history, x])
+        self._history = padded[len(padded) - len(self._history):]
+        filtered = np.convolve(padded, self._kernel, mode="valid")
+        times = np.arange(self._pos, len(x) - 1 + 1e-9, self._step)
+        out = np.interp(times, np.arange(-1, len(x)), np.concatenate([[self._prev], filtered]))
+        self._prev = filtered[-1]
+        self._pos = (times[-1] + self._step - len(x)) if times.size else self._pos - len(x)
+        return out.astype(np.float32)
+
+
+def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
+    """Resample a whole mono signal (see Resampler)."""
+    return Resampler(rate_in, rate_out)(samples)
+
+
+# ---------------------------------------------------------------- sounddevice access
+
+
+def _sounddevice() -> ModuleType:
+    try:
+        import sounddevice
+    except OSError as exc:  # the Python package is there but libportaudio is not
+        raise InterviewerError(
+            "PortAudio not found", "install libportaudio2 (apt-get install libportaudio2)"
+        ) from exc
+    except ImportError as exc:
+        raise InterviewerError("sounddevice not installed", "pip install sounddevice") from exc
+    return sounddevice
+
+
+def list_devices() -> list[Device]:
+    sd = _sounddevice()
+    default_in, default_out = _default_indices(sd)
+    return [
+        Device(
+            index=i,
+            name=str(info["name"]),
+            max_input_channels=int(info["max_input_channels"]),
+            max_output_channels=int(info["max_output_channels"]),
+            default_samplerate=float(info["default_samplerate"]),
+            is_default_input=i == default_in,
+            is_default_output=i == default_out,
+        )
+        for i, info in enumerate(sd.query_devices())
+    ]
+
+
+def _default_indices(sd: ModuleType) -> tuple[int, int]:
+    try:
+        default_in, default_out = sd.default.device
+    except sd.PortAudioError:
+        return -1, -1
+    return int(default_in if default_in is not None else -1), int(
+        default_out if default_out is not None else -1
+    )
+
+
+def find_device(spec: str | int | None, kind: Kind) -> int | None:
+    """Device index for an index or a case-insensitive name fragment; None means the default.
+
+    Raises InterviewerError listing the choices when nothing (or more than one) matches.
+    """
+    if spec is None or (isinstance(spec, str) and not spec.strip()):
+        return None
+    devices = [d for d in list_devices() if d.has(kind)]
+    if isinstance(spec, int) or spec.strip().isdigit():
+        matches = [d for d in devices if d.index == int(spec)]
+    else:
+        wanted = spec.strip().lower()
+        matches = [d for d in devices if d.name.lower() == wanted]
+        matches = matches or [d for d in devices if wanted in d.name.lower()]
+    if len(matches) == 1:
+        return matches[0].index
+    return _raise_no_match(spec, kind, matches or devices, ambiguous=len(matches) > 1)
+
+
+def _raise_no_match(spec: str | int, kind: Kind, choices: list[Device], ambiguous: bool) -> int:
+    noun = _NOUN[kind]
+    listed = ", ".join(f"{d.index} '{d.name}'" for d in choices) or "none found"
+    what = f"{noun} '{spec}' is ambiguous" if ambiguous else f"no {noun} matches '{spec}'"
+    raise InterviewerError(what, f"choose one of: {listed}")
+
+
+def _require_device(sd: ModuleType, device: int | None, kind: Kind) -> None:
+    """PortAudio only says "Error querying device -1" when there is no device: say it plainly."""
+    if device is not None:
+        return
+    default_in, default_out = _default_indices(sd)
+    if (default_in if kind == "input" else default_out) < 0:
+        raise _no_device_error(kind)
+
+
+def _no_device_error(kind: Kind) -> InterviewerError:
+    noun = _NOUN[kind]
+    return InterviewerError(
+        f"no {noun} found (no audio {kind} device)",
+        f"connect or enable a {noun}; on Linux check that the sound server runs (`pactl info`)"
+        " and that libasound2-plugins is installed",
+    )
+
+
+def _device_error(exc: Exception, kind: Kind) -> InterviewerError:
+    """Turn a PortAudioError into one line that says what to do."""
+    noun = _NOUN[kind]
+    code = exc.args[1] if len(exc.args) > 1 else None
+    text = str(exc)
+    if "Error querying device -1" in text:
+        return _no_device_error(kind)
+    if code == _PA_DEVICE_UNAVAILABLE or "busy" in text.lower():
+        return InterviewerError(
+            f"the {noun} is busy", "close the other program using it, or choose another device"
+        )
+    if code == _PA_INVALID_DEVICE:
+        return InterviewerError(f"the {noun} is not available", _LIST_HINT)
+    hint = f"choose another device; {_LIST_HINT}"
+    return InterviewerError(f"cannot open the {noun}: {text}", hint)
+
+
+def _is_refusal(exc: Exception, code: int) -> bool:
+    return len(exc.args) > 1 and exc.args[1] == code
+
+
+def _open_stream(
+    sd: ModuleType,
+    kind: Kind,
+    device: int | None,
+    rates: list[float],
+    channel_choices: tuple[int, ...],
+    **kwargs: Any,
+) -> tuple[Any, float, int]:
+    """Open a stream at the first sample rate and channel count the device accepts.
+
+    Devices that refuse 16 kHz are opened at their own default rate; the caller resamples.
+    Returns (stream, rate, channels).
+    """
+    factory = sd.InputStream if kind == "input" else sd.OutputStream
+    for rate in dict.fromkeys(rates):  # in order, without repeats
+        for channels in dict.fromkeys(channel_choices):
+            try:
+                stream = factory(device=device, samplerate=rate, channels=channels, **kwargs)
+            except sd.PortAudioError as exc:
+                if _is_refusal(exc, _PA_INVALID_CHANNELS):
+                    continue
+                if _is_refusal(exc, _PA_INVALID_SAMPLE_RATE):
+                    break
+                raise _device_error(exc, kind) from exc
+            return stream, rate, channels
+    wanted = " or ".join(f"{r:g} Hz" for r in dict.fromkeys(rates))
+    raise InterviewerError(
+        f"the {_NOUN[kind]} refuses to work at {wanted}", f"choose another device; {_LIST_HINT}"
+    )
+
+
+def _device_rate(sd: ModuleType, device: int | None, kind: Kind) -> float:
+    try:
+        return float(sd.query_devices(device, kind)["default_samplerate"])
+    except sd.PortAudioError as exc:
+        raise _device_error(exc, kind) from exc
+
+
+# ---------------------------------------------------------------- playback
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """Samples as float32 of shape (frames, channels), and the sample rate."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
+            raw = w.readframes(w.getnframes())
+    except (OSError, EOFError, wave.Error) as exc:
+        raise InterviewerError(f"cannot read audio file {path}: {exc}", "") from exc
+    return _decode_pcm(raw, width).reshape(-1, channels), rate
+
+
+def _decode_pcm(raw: bytes, width: int) -> np.ndarray:
+    if width == 1:  # 8-bit WAV is unsigned
+        return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
+    if width == 3:  # 24-bit: widen to 32 by adding a zero low byte
+        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
+        raw = np.concatenate([np.zeros((len(b), 1), np.uint8), b], axis=1).tobytes()
+        width = 4
+    if width not in (2, 4):
+        raise InterviewerError(f"unsupported WAV sample width: {width} bytes", "")
+    dtype = np.dtype(f"<i{width}")
+    return np.frombuffer(raw, dtype).astype(np.float32) / float(np.iinfo(dtype).max + 1)
+
+
+def play_wav(path: Path, device: str | int | None = None) -> None:
+    """Play a WAV file and return once it has been played."""
+    samples, rate = read_wav(path)
+    play_samples(samples, rate, device)
+
+
+def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None) -> None:
+    """Play float samples, shape (frames,) or (frames, channels); blocks until played."""
+    sd = _sounddevice()
+    index = find_device(device, "output")
+    _require_device(sd, index, "output")
+    data = np.asarray(samples, np.float32)
+    data = data.reshape(len(data), -1)
+    player = _Player(sd, data)
+    rates = [rate, _device_rate(sd, index, "output")]
+    stream, used_rate, channels = _open_stream(
+        sd, "output", index, rates, (data.shape[1], 1, 2), dtype="float32",
+        callback=player.callback, finished_callback=player.finished.set,
+    )
+    player.prepare(used_rate / rate, channels)
+    with stream:
+        _wait_played(stream, player, len(player.data) / used_rate)
+
+
+def _wait_played(stream: Any, player: _Player, duration_s: float) -> None:
+    stream.start()
+    if not player.finished.wait(duration_s + PLAYBACK_GRACE_S):
+        stream.abort()
+        raise InterviewerError("audio playback stalled", f"choose another speaker; {_LIST_HINT}")
+
+
+class _Player:
+    """Feeds an array to an output stream callback; `finished` is set once all was played."""
+
+    def __init__(self, sd: ModuleType, data: np.ndarray) -> None:
+        self._stop = sd.CallbackStop
+        self.data = data
+        self.pos = 0
+        self.finished = threading.Event()
+
+    def prepare(self, rate_ratio: float, channels: int) -> None:
+        """Adapt the data to what the stream was opened with."""
+        mono = self.data.mean(axis=1)
+        if rate_ratio != 1.0:
+            mono = resample(mono, 1.0, rate_ratio)
+            self.data = mono[:, None]
+        if self.data.shape[1] != channels:
+            self.data = np.repeat(mono[:, None], channels, axis=1)
+
+    def callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
+        chunk = self.data[self.pos : self.pos + frames]
+        outdata[: len(chunk)] = chunk
+        outdata[len(chunk) :] = 0
+        self.pos += len(chunk)
+        if len(chunk) < frames:
+            raise self._stop  # PortAudio plays the buffers still queued, then finishes
+
+
+# ---------------------------------------------------------------- recording
+
+
+class WavAppender:
+    """A 16-bit mono WAV file that grows as blocks arrive.
+
+    The header's sizes are patched at every flush, after the data, so a process killed at any
+    moment leaves a valid WAV holding everything flushed so far.
+    """
+
+    def __init__(self, path: Path, rate: int) -> None:
+        self.path = path
+        self.rate = rate
+        self.frames = 0
+        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in close()
+        self._file.write(_wav_header(rate, 0))
+        self.flush()
+
+    def append(self, pcm: np.ndarray) -> None:
+        self._file.write(np.asarray(pcm, "<i2").tobytes())
+        self.frames += len(pcm)
+
+    def flush(self) -> None:
+        data_bytes = self.frames * 2
+        self._file.seek(4)  # BufferedWriter.seek writes the pending data first
+        self._file.write(struct.pack("<I", 36 + data_bytes))
+        self._file.seek(40)
+        self._file.write(struct.pack("<I", data_bytes))
+        self._file.seek(0, 2)
+        self._file.flush()
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self.flush()
+            self._file.close()
+
+
+def _wav_header(rate: int, data_bytes: int) -> bytes:
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, 1,
+        rate, rate * 2, 2, 16, b"data", data_bytes,
+    )
+
+
+class Recorder:
+    """Records the microphone to a 16 kHz mono WAV on disk while handing blocks to a consumer.
+
+    The PortAudio callback only queues a copy of each block; a writer thread appends it to the
+    file (flushed every block) and calls `on_block` with 16 kHz float32 samples.
+    """
+
+    def __init__(
+        self,
+        path: Path,
+        settings: LiveSettings | None = None,
+        device: str | int | None = None,
+        on_block: BlockCallback | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.settings = settings or LiveSettings()
+        self.device = device
+        self.on_block = on_block
+        self.first_block_delay_s: float | None = None
+        self.device_rate_hz: float | None = None
+        self.overflowed_blocks = 0
+        self.consumer_error: Exception | None = None
+        self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
+        self._first_block = threading.Event()
+        self._stream: Any = None
+        self._writer: threading.Thread | None = None
+        self._wav: WavAppender | None = None
+        self._nonzero_seen = False
+        self._first_arrival = 0.0
+        self._result: RecordingResult | None = None
+
+    # -- the PortAudio thread: one put, nothing else that can block
+    def _callback(self, indata: np.ndarray, _frames: int, _time: Any, status: Any) -> None:
+        if status.input_overflow:
+            self.overflowed_blocks += 1
+        self._queue.put_nowait(indata.copy())
+
+    def start(self) -> Recorder:
+        """Open the stream; return once the first block has arrived (or raise)."""
+        sd = _sounddevice()
+        index = find_device(self.device, "input")
+        _require_device(sd, index, "input")
+        rate = self.settings.sample_rate_hz
+        self._stream, self.device_rate_hz, _ = _open_stream(
+            sd, "input", index, [rate, _device_rate(sd, index, "input")], (1, 2),
+            dtype="int16", blocksize=int(rate * self.settings.block_s), callback=self._callback,
+        )
+        try:
+            self._wav = WavAppender(self.path, SAMPLE_RATE_HZ)
+        except OSError as exc:
+            self._shutdown()
+            raise InterviewerError(f"cannot write the recording {self.path}: {exc}", "") from exc
+        self._writer = threading.Thread(target=self._write_loop, name="recorder", daemon=True)
+        self._writer.start()
+        self._start_stream()
+        return self
+
+    def _start_stream(self) -> None:
+        started = time.monotonic()
+        try:
+            self._stream.start()
+        except Exception as exc:  # PortAudioError: its type lives in sounddevice
+            self._shutdown()
+            raise _device_error(exc, "input") from exc
+        if not self._first_block.wait(FIRST_BLOCK_TIMEOUT_S):
+            self._shutdown()
+            raise InterviewerError(
+                f"the microphone sent no audio within {FIRST_BLOCK_TIMEOUT_S:g} s",
+                f"check the sound server and the input device; {_LIST_HINT}",
+            )
+        self.first_block_delay_s = self._first_arrival - started
+
+    def _write_loop(self) -> None:
+        rate_in = self.device_rate_hz or SAMPLE_RATE_HZ
+        resampler = Resampler(rate_in, SAMPLE_RATE_HZ)
+        while (block := self._queue.get()) is not None:
+            if not self._first_block.is_set():
+                self._first_arrival = time.monotonic()
+                self._first_block.set()
+            self._handle(block, resampler)
+
+    def _handle(self, block: np.ndarray, resampler: Resampler) -> None:
+        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1).astype(np.int16)
+        if resampler.rate_in != SAMPLE_RATE_HZ:
+            floats = resampler(mono.astype(np.float32) / 32768)
+            mono = np.clip(np.round(floats * 32768), -32768, 32767).astype(np.int16)
+        assert self._wav is not None
+        if self._wav.frames < ZERO_CHECK_S * SAMPLE_RATE_HZ and np.any(mono):
+            self._nonzero_seen = True
+        self._wav.append(mono)
+        self._wav.flush()
+        self._deliver(mono.astype(np.float32) / 32768)
+
+    def _deliver(self, samples: np.ndarray) -> None:
+        if self.on_block is None or self.consumer_error is not None:
+            return
+        try:
+            self.on_block(samples)
+        except Exception as exc:  # keep recording; stop() reports it
+            self.consumer_error = exc
+
+    @property
+    def recorded_s(self) -> float:
+        return self._wav.frames / SAMPLE_RATE_HZ if self._wav else 0.0
+
+    @property
+    def all_zero(self) -> bool:
+        """True once ZERO_CHECK_S of audio arrived and every sample was exactly zero."""
+        return self.recorded_s >= ZERO_CHECK_S and not self._nonzero_seen
+
+    def stop(self) -> RecordingResult:
+        """Stop recording, finish the file, and report; safe to call more than once.
+
+        Re-raises an exception the on_block consumer raised (the recording itself is kept).
+        """
+        result = self._finish()
+        if self.consumer_error is not None:
+            error, self.consumer_error = self.consumer_error, None
+            raise error
+        return result
+
+    def _finish(self) -> RecordingResult:
+        if self._result is None:
+            self._shutdown()
+            frames = self._wav.frames if self._wav else 0
+            self._result = RecordingResult(
+                self.path, frames / SAMPLE_RATE_HZ, self.overflowed_blocks
+            )
+        return self._result
+
+    def _shutdown(self) -> None:
+        if self._stream is not None:
+            stream, self._stream = self._stream, None
+            _close_quietly(stream)
+        if self._writer is not None:
+            self._queue.put(None)
+            self._writer.join(timeout=10)
+            self._writer = None
+        if self._wav is not None:
+            self._wav.close()
+
+    def __enter__(self) -> Recorder:
+        return self.start()
+
+    def __exit__(self, exc_type: object, *_: object) -> None:
+        if exc_type is None:
+            self.stop()
+        else:  # do not hide the exception in flight behind a consumer's error
+            self._finish()
+
+
+def _close_quietly(stream: Any) -> None:
+    """Best effort: the recording on disk matters more than an error from a device going away."""
+    for method in (stream.stop, stream.close):
+        try:
+            method()
+        except Exception:  # noqa: BLE001, S112 - the file is finished either way
+            continue
+
+
+# ---------------------------------------------------------------- mic check
+
+
+def mic_check(
+    seconds: float = 3.0,
+    input_device: str | int | None = None,
+    output_device: str | int | None = None,
+    path: Path | None = None,
+) -> MicCheck:
+    """Record a few seconds, play them back, and report the levels."""
+    if path is None:
+        import tempfile
+
+        path = Path(tempfile.mkdtemp(prefix="interviewer-mic-")) / "mic-check.wav"
+    recorder = Recorder(path, device=input_device)
+    with recorder:
+        time.sleep(seconds)
+    all_zero = recorder.all_zero
+    samples, _rate = read_wav(path)
+    play_wav(path, output_device)
+    return MicCheck(peak_dbfs(samples), level_dbfs(samples), path, all_zero)

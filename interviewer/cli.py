@@ -1,0 +1,327 @@
+"""Terminal front end: parse arguments, call the session, print, map errors to exit codes.
+
+Heavy libraries (faster-whisper, sounddevice, pyttsx3) are imported inside the commands
+so that `interviewer --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from interviewer import __version__
+from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, InterviewerError
+
+
+def _bank_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--bank",
+        type=Path,
+        metavar="DIR",
+        help="question bank folder (default: $INTERVIEWER_BANK or ./questions)",
+    )
+
+
+def _model_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--model",
+        metavar="M",
+        help="faster-whisper model name (base.en, small.en ...) or a local model "
+        "folder (default: the embedded tiny.en)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="interviewer",
+        description="Rehearse STAR answers out loud: the question is read to you, your answer "
+        "is recorded, transcribed locally and timed section by section.",
+    )
+    parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
+    parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("practice", help="practise questions out loud (or from a recorded answer)")
+    p.add_argument(
+        "--question",
+        "-q",
+        action="append",
+        metavar="ID",
+        help="question id (repeatable); see 'interviewer questions'",
+    )
+    p.add_argument(
+        "--answer-audio",
+        type=Path,
+        metavar="FILE",
+        help="use this recording as the answer instead of the microphone",
+    )
+    p.add_argument("--no-speak", action="store_true", help="print the question, don't say it")
+    p.add_argument("--json", action="store_true", help="print the attempt record as JSON")
+    p.add_argument("--voice", help="text-to-speech voice (see 'interviewer voices')")
+    p.add_argument("--rate", type=int, metavar="WPM", help="speaking rate of the question")
+    _live_args(p)
+    _bank_arg(p)
+    _model_arg(p)
+
+    p = sub.add_parser("transcribe", help="print the timed transcript of an audio file")
+    p.add_argument("file", type=Path)
+    p.add_argument("--json", action="store_true")
+    _model_arg(p)
+
+    p = sub.add_parser("questions", help="list the question bank")
+    p.add_argument("--json", action="store_true")
+    _bank_arg(p)
+
+    p = sub.add_parser("import", help="build bank files from a notes document like the seed")
+    p.add_argument("file", type=Path)
+    p.add_argument("--force", action="store_true", help="overwrite stories that differ")
+    _bank_arg(p)
+
+    p = sub.add_parser("devices", help="list audio input and output devices")
+    p = sub.add_parser("mic-check", help="record 3 s, show the level, play it back")
+    p.add_argument("--input-device", metavar="NAME|INDEX")
+    p.add_argument("--output-device", metavar="NAME|INDEX")
+    p.add_argument("--seconds", type=float, default=3.0)
+    return parser
+
+
+def _live_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("live session")
+    g.add_argument("--shuffle", action="store_true", help="random order instead of bank order")
+    g.add_argument("--count", type=int, metavar="N", help="ask N questions")
+    g.add_argument(
+        "--focus",
+        choices=("new", "weak"),
+        help="never-practised questions first, or the weakest previous attempts first",
+    )
+    g.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="silent thinking time before recording starts",
+    )
+    g.add_argument(
+        "--end-silence",
+        type=float,
+        default=3.0,
+        metavar="SECONDS",
+        help="silence after speech that ends the answer (default 3)",
+    )
+    g.add_argument(
+        "--max-answer",
+        type=float,
+        default=180.0,
+        metavar="SECONDS",
+        help="longest answer (default 180)",
+    )
+    g.add_argument(
+        "--no-follow-ups", action="store_true", help="don't ask about a missing Result or Learning"
+    )
+    g.add_argument("--input-device", metavar="NAME|INDEX")
+    g.add_argument("--output-device", metavar="NAME|INDEX")
+
+
+# --- commands -----------------------------------------------------------------------------
+
+
+def _transcriber(model: str | None) -> Any:
+    from interviewer.settings import TranscribeSettings
+    from interviewer.transcribe import Transcriber
+
+    return Transcriber(TranscribeSettings(model=model))
+
+
+def cmd_questions(args: argparse.Namespace) -> int:
+    from interviewer.bank import load_bank
+    from interviewer.store import attempts_for
+
+    bank = load_bank(args.bank)
+    rows = [
+        {
+            "id": q.id,
+            "principle": q.principle,
+            "question": q.text,
+            "has_story": q.has_story,
+            "story_file": str(q.path),
+            "attempts": len(attempts_for(q)),
+        }
+        for q in bank.questions
+    ]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    for r in rows:
+        mark = "story" if r["has_story"] else "  -  "
+        print(f"{r['id']:<42} {mark}  {r['attempts']:>2} tries  {r['question']}")
+        print(f"{'':<42}        {r['story_file']}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from interviewer.bank import default_bank_dir
+    from interviewer.importer import import_notes
+
+    root = args.bank or default_bank_dir()
+    report = import_notes(args.file, root, force=args.force)
+    for path in report.written:
+        print(f"wrote     {path}")
+    for path in report.kept:
+        print(f"kept      {path} (differs from the document; --force replaces it)")
+    print(
+        f"{len(report.written)} written, {len(report.unchanged)} unchanged, {len(report.kept)} kept"
+    )
+    return 0
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from interviewer.audiofile import load_audio
+
+    samples = load_audio(args.file)
+    transcript = _transcriber(args.model).transcribe(samples)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "audio": str(args.file),
+                    "duration_s": transcript.duration_s,
+                    "model": transcript.model,
+                    "text": transcript.text,
+                    "words": [
+                        {"text": w.text, "start_s": w.start_s, "end_s": w.end_s}
+                        for w in transcript.words
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    if transcript.no_speech:
+        print(f"{args.file}: no speech detected ({transcript.duration_s:.1f} s)")
+        return 0
+    for line in _timed_lines(transcript.words):
+        print(line)
+    return 0
+
+
+def _timed_lines(words: Sequence[Any]) -> list[str]:
+    lines, current, start = [], [], 0.0
+    for w in words:
+        if not current:
+            start = w.start_s
+        current.append(w.text)
+        if w.text.endswith((".", "?", "!")):
+            lines.append(f"[{start:7.2f}s] {' '.join(current)}")
+            current = []
+    if current:
+        lines.append(f"[{start:7.2f}s] {' '.join(current)}")
+    return lines
+
+
+def _speaker(args: argparse.Namespace) -> Any:
+    """The question is always shown; it is also spoken unless --no-speak."""
+    if args.no_speak:
+        from interviewer.session import SilentSpeaker
+
+        return SilentSpeaker()
+    from interviewer import speech
+
+    return speech.default_speaker(
+        voice=args.voice, rate_wpm=args.rate, output_device=args.output_device
+    )
+
+
+def cmd_practice(args: argparse.Namespace) -> int:
+    from interviewer.bank import load_bank
+    from interviewer.coaching import load_coach_settings
+
+    bank = load_bank(args.bank)
+    coach = load_coach_settings(bank.root)
+    if args.answer_audio is None:
+        from interviewer.live import run_live
+
+        return run_live(args, bank, coach)
+    if not args.question or len(args.question) != 1:
+        raise InterviewerError(
+            "--answer-audio needs exactly one --question ID",
+            "name the question the recording answers",
+        )
+    from interviewer import render
+    from interviewer.session import practice_from_file
+
+    question = bank.find(args.question[0])
+    if not args.json:
+        print(f"Question ({question.id}): {question.text}", file=sys.stderr)
+    saved = practice_from_file(
+        question, args.answer_audio, _transcriber(args.model), _speaker(args), coach
+    )
+    if args.json:
+        print(json.dumps(saved.record, indent=2, ensure_ascii=False))
+    else:
+        print(render.summary(saved.record))
+        print(f"\nSaved beside the story: {saved.files.markdown}")
+    return 0
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from interviewer import audio_io
+
+    for d in audio_io.list_devices():
+        kinds = []
+        if d.max_input_channels:
+            kinds.append("in" + ("*" if d.is_default_input else ""))
+        if d.max_output_channels:
+            kinds.append("out" + ("*" if d.is_default_output else ""))
+        print(f"{d.index:>3}  {'/'.join(kinds):<9} {d.default_samplerate:>7.0f} Hz  {d.name}")
+    print("(* = default)")
+    return 0
+
+
+def cmd_mic_check(args: argparse.Namespace) -> int:
+    from interviewer import audio_io
+
+    print(f"Recording {args.seconds:.0f} s: say something...")
+    check = audio_io.mic_check(args.seconds, args.input_device, args.output_device)
+    print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "practice": cmd_practice,
+    "transcribe": cmd_transcribe,
+    "questions": cmd_questions,
+    "import": cmd_import,
+    "devices": cmd_devices,
+    "mic-check": cmd_mic_check,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 0
+    try:
+        return COMMANDS[args.command](args)
+    except InterviewerError as exc:
+        if args.debug:
+            traceback.print_exc()
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug: one line unless --debug
+        if args.debug:
+            raise
+        print(
+            f"Error: unexpected {type(exc).__name__}: {exc} — rerun with --debug and report it",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR

@@ -1,0 +1,323 @@
+"""The live session at a desk: speak the question, record the answer, transcribe, coach.
+
+It never talks over the person (recording starts when the question has finished playing),
+never cuts them off while they think (3 s of silence after speech by default), and never
+loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import queue
+import random
+import sys
+import time
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+import numpy as np
+
+from interviewer import render, store
+from interviewer.bank import Bank
+from interviewer.chunker import BackgroundTranscriber
+from interviewer.coaching import CoachSettings
+from interviewer.endpoint import Endpointer, EndpointSettings, Event, level_dbfs
+from interviewer.keys import KeyReader
+from interviewer.models import LABELS, Question, Transcript, Word
+from interviewer.session import Saved, Speaker, finish_attempt
+from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
+
+FOLLOW_UPS = {
+    "result": "What was the outcome, in numbers if you can?",
+    "learning": "What did you learn from it?",
+}
+MARKER_KEYS = {label[0]: label for label in LABELS}
+
+
+@dataclass
+class Answer:
+    """One recorded answer: why it ended, the markers pressed, and its transcript."""
+
+    reason: str
+    path: Path
+    duration_s: float
+    transcript: Transcript
+    markers: list[tuple[float, str]] = field(default_factory=list)
+    latency_s: float = 0.0
+    first_block_delay_s: float = 0.0
+    interrupted: bool = False
+
+
+class Screen:
+    """The terminal: a live level meter on a TTY, plain notices otherwise."""
+
+    def __init__(self, out: TextIO = sys.stderr) -> None:
+        self.out = out
+        self.tty = out.isatty()
+        self._last = 0.0
+
+    def say(self, text: str) -> None:
+        self.clear()
+        print(text, file=self.out, flush=True)
+
+    def meter(self, level: float, elapsed_s: float, max_s: float) -> None:
+        now = time.monotonic()
+        if not self.tty or now - self._last < 0.1:
+            return
+        self._last = now
+        bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
+        left = max(0.0, max_s - elapsed_s)
+        line = (f"\r  [{'#' * bars:<20}] {elapsed_s // 60:.0f}:{elapsed_s % 60:04.1f}  "
+                f"{left // 60:.0f}:{left % 60:02.0f} left  (Enter = done)")
+        self.out.write(line)
+        self.out.flush()
+
+    def clear(self) -> None:
+        if self.tty:
+            self.out.write("\r" + " " * 70 + "\r")
+
+
+@dataclass
+class Devices:
+    input: int | None = None
+    output: int | None = None
+
+
+def record_answer(
+    path: Path,
+    transcriber: Any,
+    live: LiveSettings,
+    devices: Devices,
+    keys: KeyReader,
+    screen: Screen,
+) -> Answer:
+    """Record until Enter, sustained silence, the maximum length, or Ctrl-C."""
+    from interviewer.audio_io import Recorder
+
+    blocks: queue.Queue[np.ndarray] = queue.Queue()
+    endpointer = Endpointer(EndpointSettings(
+        end_silence_s=live.end_silence_s, max_answer_s=live.max_answer_s,
+        warn_before_max_s=live.warn_before_max_s, skip_prompt_after_s=live.skip_prompt_after_s))
+    background = BackgroundTranscriber(transcriber)
+    markers: list[tuple[float, str]] = []
+    reason, interrupted = "", False
+    keys.drain()
+    recorder = Recorder(path, live, device=devices.input, on_block=blocks.put)
+    recorder.start()
+    screen.say("Recording: answer now. Enter ends the answer; s/t/a/r/l mark a section.")
+    try:
+        reason = _listen(blocks, endpointer, background, keys, screen, markers, live)
+    except KeyboardInterrupt:
+        reason, interrupted = "interrupted (Ctrl-C)", True
+    ended_at = time.perf_counter()
+    result = recorder.stop()
+    while not blocks.empty():  # blocks that arrived after the loop stopped
+        background.add(blocks.get(), False)
+    screen.clear()
+    transcript = background.finish()
+    if getattr(recorder, "all_zero", False):
+        screen.say("Warning: the microphone delivered only zeros — check that it is not muted "
+                   "(on macOS: allow microphone access for the terminal).")
+    return Answer(reason, result.path, result.duration_s, transcript, markers,
+                  round(time.perf_counter() - ended_at, 3),
+                  getattr(recorder, "first_block_delay_s", 0.0), interrupted)
+
+
+def _listen(
+    blocks: queue.Queue[np.ndarray],
+    endpointer: Endpointer,
+    background: BackgroundTranscriber,
+    keys: KeyReader,
+    screen: Screen,
+    markers: list[tuple[float, str]],
+    live: LiveSettings,
+) -> str:
+    while True:
+        try:
+            block = blocks.get(timeout=0.5)
+        except queue.Empty:
+            block = None
+        if block is not None:
+            level = level_dbfs(block)
+            events = endpointer.feed(level, len(block) / SAMPLE_RATE_HZ)
+            background.add(block, endpointer.is_speech(level))
+            screen.meter(level, endpointer.elapsed_s, live.max_answer_s)
+            for event in events:
+                if event is Event.WARN_MAX:
+                    screen.say(f"{live.warn_before_max_s:.0f} seconds left.")
+                elif event is Event.ASK_SKIP:
+                    screen.say("Nothing heard yet. Press k to skip this question, or start "
+                               "speaking.")
+            if endpointer.ended:
+                return endpointer.ended.value
+        key = keys.poll()
+        if key in ("\n", "\r"):
+            return "Enter pressed"
+        if key == "k" and endpointer.speech_s < endpointer.s.min_speech_s:
+            return "skipped"
+        if key in MARKER_KEYS:
+            markers.append((round(endpointer.elapsed_s, 2), MARKER_KEYS[key]))
+            screen.say(f"  marked {MARKER_KEYS[key].title()} at {endpointer.elapsed_s:.1f} s")
+
+
+# --- the session over the bank -------------------------------------------------------------
+
+
+def choose_questions(bank: Bank, ids: list[str] | None, shuffle: bool, focus: str | None,
+                     count: int | None, seed: int | None = None) -> list[Question]:
+    questions = [bank.find(i) for i in ids] if ids else list(bank.questions)
+    if shuffle:
+        random.Random(seed).shuffle(questions)
+    if focus == "new":
+        questions.sort(key=lambda q: len(store.attempts_for(q)) > 0)
+    elif focus == "weak":
+        questions.sort(key=_weakness, reverse=True)
+    return questions[:count] if count else questions
+
+
+def _weakness(q: Question) -> float:
+    """Failed checks in the latest attempt; never-practised questions count as weakest."""
+    paths = store.attempts_for(q)
+    if not paths:
+        return 100.0
+    try:
+        record = store.load_attempt(paths[-1])
+    except Exception:
+        return 100.0
+    return float(sum(not c["ok"] for c in record.get("metrics", {}).get("checks", [])))
+
+
+@dataclass
+class LiveSession:
+    transcriber: Any
+    speaker: Speaker
+    coach: CoachSettings
+    live: LiveSettings
+    devices: Devices
+    keys: KeyReader
+    screen: Screen
+    saved: list[Saved] = field(default_factory=list)
+
+    def run(self, questions: list[Question]) -> int:
+        index = 0
+        while index < len(questions):
+            question = questions[index]
+            try:
+                saved, interrupted = self.turn(question)
+            except KeyboardInterrupt:  # outside the recording: nothing unsaved to keep
+                break
+            if interrupted:
+                break
+            choice = self.keys.wait("nrpq", default="n") if saved else "n"
+            while choice == "p" and saved:
+                self.play(saved)
+                choice = self.keys.wait("nrpq", default="n")
+            if choice == "q":
+                break
+            if choice != "r":
+                index += 1
+        self.screen.say(session_summary(self.saved))
+        return 0
+
+    def turn(self, question: Question) -> tuple[Saved | None, bool]:
+        self.screen.say(f"\nQuestion ({question.id}): {question.text}")
+        self.speaker.say(question.text)
+        if self.live.think_s > 0:
+            self.screen.say(f"Think for {self.live.think_s:.0f} s...")
+            time.sleep(self.live.think_s)
+        when = datetime.now()
+        files = store.reserve(question, ".wav", when)
+        answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
+                               self.keys, self.screen)
+        extra = _answer_extra(answer)
+        if answer.reason == "skipped":
+            self.screen.say("Skipped.")
+        saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript,
+                               self.coach, when, answer.markers, extra)
+        if not answer.interrupted and self.live.follow_ups and saved.record["status"] == "ok":
+            saved = self.follow_up(question, files, saved, answer, when)
+        self.saved.append(saved)
+        self.screen.say(render.summary(saved.record))
+        self.screen.say(f"Saved: {files.markdown}")
+        if not answer.interrupted:
+            self.screen.say("[n]ext  [r]etry  [p]lay back  [q]uit")
+        return saved, answer.interrupted
+
+    def follow_up(self, question: Question, files: store.AttemptFiles, saved: Saved,
+                  answer: Answer, when: datetime) -> Saved:
+        """Like an interviewer: ask once about a missing Result or Learning."""
+        missing = [s["label"] for s in saved.record["sections"]
+                   if s["missing"] and s["label"] in FOLLOW_UPS]
+        if not missing:
+            return saved
+        prompt = FOLLOW_UPS[missing[0]]
+        self.screen.say(f"\nFollow-up: {prompt}")
+        self.speaker.say(prompt)
+        path = files.stem.with_name(f"{files.stem.name}.follow-up.wav")
+        extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
+                                     self.keys, self.screen)
+        offset = answer.duration_s
+        words = answer.transcript.words + tuple(
+            replace(w, start_s=round(w.start_s + offset, 3), end_s=round(w.end_s + offset, 3))
+            for w in extra_answer.transcript.words)
+        merged = replace(answer.transcript, words=words,
+                         duration_s=round(offset + extra_answer.duration_s, 3))
+        samples = np.concatenate([_read_wav(files.audio), _read_wav(path)])
+        extra = _answer_extra(answer)
+        extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,
+                                "offset_s": round(offset, 3), "ended_by": extra_answer.reason}]
+        # The first save is replaced by the merged one: same attempt, more of the answer.
+        files.record.unlink()
+        files.markdown.unlink()
+        return finish_attempt(question, files, samples, merged, self.coach, when,
+                              answer.markers, extra)
+
+    def play(self, saved: Saved) -> None:
+        from interviewer.audio_io import play_wav
+
+        self.screen.say("Playing back...")
+        play_wav(saved.files.audio, device=self.devices.output)
+
+
+def _answer_extra(answer: Answer) -> dict[str, Any]:
+    return {"input": "microphone", "ended_by": answer.reason,
+            "latency": {"end_to_summary_s": answer.latency_s,
+                        "first_block_delay_s": round(answer.first_block_delay_s, 3)}}
+
+
+def _read_wav(path: Path) -> np.ndarray:
+    import wave
+
+    with wave.open(str(path), "rb") as w:
+        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    return data.astype(np.float32) / 32768.0
+
+
+def session_summary(saved: list[Saved]) -> str:
+    if not saved:
+        return "Session over: no answers recorded."
+    lines = [f"\nSession over: {len(saved)} answer(s)."]
+    for s in saved:
+        m = s.record["metrics"]
+        lines.append(f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "
+                     f"{m.get('wpm', 0):>4.0f} wpm  {s.record['status']}")
+    return "\n".join(lines)
+
+
+def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
+    """`interviewer practice` without --answer-audio."""
+    from interviewer import audio_io
+    from interviewer.cli import _speaker, _transcriber
+
+    devices = Devices(audio_io.find_device(args.input_device, "input"),
+                      audio_io.find_device(args.output_device, "output"))
+    live = LiveSettings(end_silence_s=args.end_silence, max_answer_s=args.max_answer,
+                        think_s=args.think, follow_ups=not args.no_follow_ups)
+    questions = choose_questions(bank, args.question, args.shuffle, args.focus, args.count)
+    transcriber = _transcriber(args.model)
+    transcriber.load()
+    with KeyReader() as keys:
+        session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen())
+        return session.run(questions)

@@ -1,0 +1,100 @@
+from __future__ import annotations
+
+import filecmp
+from pathlib import Path
+
+import pytest
+
+from interviewer.bank import find_question, load_bank, parse_question_file
+from interviewer.errors import InterviewerError
+from interviewer.importer import import_notes, parse_notes, slugify
+from tests.conftest import ROOT, SEED
+
+
+def test_committed_bank_has_every_seed_question():
+    bank = load_bank(ROOT / "questions")
+    assert len(bank.questions) == 13  # 10 numbered + 3 second source
+    assert bank.principles[0].name == "Ownership"
+    assert len(bank.principles[0].bullets) == 11
+    assert "Leaders are owners." in bank.principles[0].description
+    texts = [q.text for q in bank.questions]
+    assert texts[0] == "Tell me about a time when you failed at work?"
+    assert "outside your area of responsibility" in texts[1]  # "tousled" fixed
+    assert sum(q.source.startswith("Second Source") for q in bank.questions) == 3
+
+
+def test_stories_split_into_star_parts():
+    bank = load_bank(ROOT / "questions")
+    failed = bank.find("01-failed-at-work")
+    assert failed.story.situation.startswith("I don’t like to fail")
+    assert failed.story.result.startswith("I ended up doing the first 1/2")
+    assert failed.story.learning.startswith("The tiny details are important")
+    significant = bank.find("02")
+    assert significant.story.result and not significant.story.learning
+    with_stories = [q.id for q in bank.questions if q.has_story]
+    assert len(with_stories) == 7  # 01 02 03 05 06 09 10
+    assert bank.find("08").notes == "Frequent Check Ins, and written responses."
+
+
+def test_importing_the_seed_reproduces_the_committed_bank(tmp_path: Path):
+    report = import_notes(SEED, tmp_path)
+    assert len(report.written) == 14 and not report.kept
+    cmp = filecmp.dircmp(tmp_path / "ownership", ROOT / "questions" / "ownership")
+    assert cmp.left_only == [] and cmp.diff_files == []
+    assert [n for n in cmp.right_only if not n.startswith(".")] == []
+
+
+def test_import_never_overwrites_a_story_without_force(tmp_path: Path):
+    import_notes(SEED, tmp_path)
+    story = tmp_path / "ownership" / "01-failed-at-work.txt"
+    story.write_text(story.read_text().replace("I don’t like to fail", "My own edit"))
+    report = import_notes(SEED, tmp_path)
+    assert report.kept == (story,) and "My own edit" in story.read_text()
+    report = import_notes(SEED, tmp_path, force=True)
+    assert story in report.written and "My own edit" not in story.read_text()
+
+
+def test_parse_error_names_file_and_line(tmp_path: Path):
+    bad = tmp_path / "x.txt"
+    text = "Question: Why?\nPrinciple: Ownership\n\nSituation:\nok\nSituation:\nagain\n"
+    with pytest.raises(InterviewerError, match=r"x\.txt:6: 'Situation:' appears twice"):
+        parse_question_file(bad, text, "ownership")
+    with pytest.raises(InterviewerError, match=r"x\.txt:1: expected 'Question"):
+        parse_question_file(bad, "Some words\n", "ownership")
+    with pytest.raises(InterviewerError, match=r"no 'Question:' line"):
+        parse_question_file(bad, "Principle: x\n", "ownership")
+
+
+def test_unknown_question_suggests_close_ids():
+    bank = load_bank(ROOT / "questions")
+    with pytest.raises(InterviewerError) as err:
+        find_question(bank, "failed-at-wrk")
+    assert "did you mean 01-failed-at-work" in str(err.value)
+    with pytest.raises(InterviewerError, match="did you mean"):
+        find_question(bank, "1")  # ambiguous prefix: 10, 11, 12, 13
+
+
+def test_notes_document_in_the_seed_format(tmp_path: Path):
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "Customer Obsession\nLeaders start with the customer.\n•\tListen?\n"
+        "Interview Questions\n1\tTell me about a time you went above and beyond?\n"
+        "S: A customer was stuck.\nT: Unblock them.\nA: I called them.\nand fixed it.\n"
+        "R: They renewed for 3 years.\nLearning: Call early.\n"
+        "Second Source Questions:\n1\tDescribe a difficult customer.\n"
+    )
+    doc = parse_notes(notes, notes.read_text())
+    assert doc.principle == "Customer Obsession" and doc.bullets == ["Listen?"]
+    assert doc.questions[0].parts["action"] == ["I called them.", "and fixed it."]
+    assert doc.questions[1].source == "Second Source Questions"
+    import_notes(notes, tmp_path / "bank")
+    bank = load_bank(tmp_path / "bank")
+    assert bank.questions[0].story.action == "I called them. and fixed it."
+    assert bank.questions[0].id == "01-went-above-beyond"
+
+
+def test_slugify():
+    assert slugify("Tell me about a time when you failed at work?") == "failed-at-work"
+    assert slugify("Tell me about a time you missed a deadline. What happened?") == (
+        "missed-deadline"
+    )
