@@ -65,17 +65,17 @@ class Endpointer:
         if self.ended:
             return []
         events: list[Event] = []
-        self.elapsed_s += block_s
+        self.elapsed_s = round(self.elapsed_s + block_s, 6)  # no float drift at 15.0 s
         self._track_floor(level)
         if self.is_speech(level):
-            self.speech_s += block_s
+            self.speech_s = round(self.speech_s + block_s, 6)
             self.silence_run_s = 0.0
             self.last_speech_end_s = self.elapsed_s
             if not self._started and self.speech_s >= self.s.min_speech_s:
                 self._started = True
                 events.append(Event.SPEECH_STARTED)
         else:
-            self.silence_run_s += block_s
+            self.silence_run_s = round(self.silence_run_s + block_s, 6)
         if self._started and self.silence_run_s >= self.s.end_silence_s:
             self.ended = Event.END_SILENCE
         elif self.elapsed_s >= self.s.max_answer_s:

@@ -1,0 +1,100 @@
+"""Bad input: one line naming the file or value, non-zero exit, nothing saved is touched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from interviewer.cli import main
+from tests.conftest import FIXTURES
+
+GOOD = FIXTURES / "01-failed-at-work.en-us.160.flac"
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def run_error(capsys, *args: str) -> str:
+    code = main(list(args))
+    err = capsys.readouterr().err
+    assert code != 0
+    lines = [line for line in err.splitlines() if line.startswith("Error:")]
+    assert len(lines) == 1 and "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def saved_attempt(bank, capsys) -> dict[str, bytes]:
+    assert main(["practice", "-q", "01", "--answer-audio", str(GOOD), "--no-speak"]) == 0
+    capsys.readouterr()
+    return snapshot(bank / "ownership")
+
+
+def make_bad(tmp_path: Path, kind: str) -> Path:
+    if kind == "missing":
+        return tmp_path / "nope.wav"
+    path = tmp_path / f"{kind}.wav"
+    if kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "not-audio":
+        path.write_text("this is a text file, not a recording\n" * 20)
+    elif kind == "truncated":
+        data = (FIXTURES / "silence.wav").read_bytes()
+        path.write_bytes(data[: len(data) // 3])
+    return path
+
+
+@pytest.mark.parametrize("kind", ["missing", "empty", "not-audio", "truncated"])
+def test_bad_answer_audio(kind, tmp_path, bank, saved_attempt, capsys):
+    bad = make_bad(tmp_path, kind)
+    line = run_error(capsys, "practice", "-q", "01", "--answer-audio", str(bad), "--no-speak")
+    assert str(bad) in line and "—" in line
+    assert snapshot(bank / "ownership") == saved_attempt
+
+
+def test_truncated_flac(tmp_path, bank, saved_attempt, capsys):
+    data = GOOD.read_bytes()
+    bad = tmp_path / "cut.flac"
+    bad.write_bytes(data[: len(data) // 2])
+    line = run_error(capsys, "practice", "-q", "01", "--answer-audio", str(bad), "--no-speak")
+    assert "cut.flac" in line and "truncated" in line
+    assert snapshot(bank / "ownership") == saved_attempt
+
+
+def test_unknown_question_suggests(bank, saved_attempt, capsys):
+    line = run_error(capsys, "practice", "-q", "faild-at-work", "--answer-audio", str(GOOD),
+                     "--no-speak")
+    assert "'faild-at-work'" in line and "01-failed-at-work" in line
+    assert snapshot(bank / "ownership") == saved_attempt
+
+
+def test_malformed_bank_file(bank, capsys):
+    story = bank / "ownership" / "02-took-on-something-significant.txt"
+    story.write_text(story.read_text().replace("Task:", "Task:\nTask:"))
+    line = run_error(capsys, "questions")
+    assert f"{story}:" in line and "appears twice" in line
+
+
+def test_missing_model_folder(tmp_path, bank, saved_attempt, capsys):
+    line = run_error(capsys, "practice", "-q", "01", "--answer-audio", str(GOOD), "--no-speak",
+                     "--model", str(tmp_path / "no-such-model"))
+    assert "no-such-model" in line
+    assert snapshot(bank / "ownership") == saved_attempt
+
+
+def test_model_folder_without_model_files(tmp_path, capsys):
+    (tmp_path / "model").mkdir()
+    line = run_error(capsys, "transcribe", str(GOOD), "--model", str(tmp_path / "model"))
+    assert "model.bin" in line
+
+
+def test_debug_shows_the_traceback(tmp_path, capsys):
+    code = main(["--debug", "transcribe", str(tmp_path / "nope.wav")])
+    assert code != 0 and "Traceback" in capsys.readouterr().err
+
+
+def test_missing_bank_folder(tmp_path, capsys):
+    line = run_error(capsys, "questions", "--bank", str(tmp_path / "none"))
+    assert "none" in line and "import" in line
