@@ -27,9 +27,11 @@ class StarSettings:
     signpost_weight: float = 3.0
     story_weight: float = 4.0
     cue_weight: float = 0.8
-    position_weight: float = 0.6
+    position_weight: float = 1.5
     switch_penalty: float = 0.3
-    min_support: float = 0.6  # evidence a section needs to count as spoken
+    min_support: float = 0.4  # evidence a section needs to count as spoken
+    entry_cost: float = 0.5  # extra cost of starting a section on a sentence with no evidence
+    entry_evidence: float = 0.3  # ... where "no evidence" means below this
     sentence_gap_s: float = 1.2  # a pause this long ends a sentence even without punctuation
     snap_window_s: float = 1.0
 
@@ -39,16 +41,21 @@ SIGNPOSTS: dict[str, str] = {
     "situation": r"(the |my )?situation (was|is)|situation|the context (was|is)|"
     r"(some )?background|to set the scene|set the scene|at the time|back (then|when|in)|"
     r"(a few|a couple of|two|three|several) (years|months|weeks) ago|in my (previous|last|old) "
-    r"(role|job|team|company)",
-    "task": r"(my|the) (task|goal|job|role|responsibility|challenge|objective|mission) (was|is)|"
+    r"(role|job|team|company)|(in|at) my (previous|last|old) (role|job|team|company)|"
+    r"(last|this) (spring|summer|autumn|fall|winter|year|quarter)",
+    "task": r"(my|the) (main |real |biggest |first )?(task|goal|job|role|responsibility|"
+    r"challenge|objective|mission)( for me| here| there)? (was|is)|"
     r"my task|the task|i was (asked|tasked|responsible|expected|given)|i needed to|i had to|"
     r"what i (needed|had) to do|the ask was",
-    "action": r"(so )?what i did|(so )?i decided|the (first|next) thing i did|my approach|"
+    # Not a bare "I decided": "I decided that X was my problem" sets the Task.
+    "action": r"(so )?what i did|so i decided|i decided to|the (first|next) thing i did|"
+    r"my approach|"
     r"the (actions?|steps) i took|(so )?i took|i started by|my action|(the )?action",
     "result": r"as a result|(the|my|our) (result|outcome|impact) (was|is)|(the )?result|"
     r"(the )?outcome|in the end|ultimately|in total|by the end|the end result|overall",
     "learning": r"(what )?i (learned|learnt)|i have learned|i've learned|"
-    r"(the |my )?(lesson|learning|takeaway)s?|(it |this |that )?taught me|next time|going forward|in hindsight|looking back|"
+    r"(the |my )?(main |biggest |key |big )?(lesson|learning|takeaway)s?|"
+    r"(it |this |that )?taught me|next time|going forward|in hindsight|looking back|"
     r"if i (did|had to do) (it|this) again|since then|from (this|that) i",
 }
 # Content cues anywhere in a sentence: weak evidence when there is no signpost or story.
@@ -65,10 +72,11 @@ CUES: dict[str, str] = {
     r"escalated|ended up|moved|coached|showed)|first|then|next|after that)\b",
     "result": r"(\b\d[\d,.]*\b|%|\bpercent\b|\b(as a result|result|outcome|ended up|in the end|"
     r"saved|increased|reduced|improved|delivered|thriving|successful|success|finally|"
-    r"launched|achieved|grew|cut|hours|weeks|days|now)\b)",
+    r"launched|achieved|grew|cut|hours|weeks|days|(is|are) now|now (thriving|live|used))\b)",
     "learning": r"\b(learn|learned|learnt|lesson|next time|taught|realized|realised|since then|"
     r"always|never|important|going forward|in future|in the future|i think about|"
-    r"sometimes|mistake)\b",
+    r"sometimes|mistake|now i|whenever|every time|(cheaper|better|easier|harder|faster|safer) "
+    r"than|i (try|make sure) to|is (often|usually|probably)|if (something|you|we))\b",
 }
 POSITION_CENTRES = (0.08, 0.2, 0.5, 0.8, 0.94)
 STOPWORDS = frozenset(
@@ -201,19 +209,29 @@ def _position_prior(sentences: Sequence[Sentence], cfg: StarSettings) -> list[li
     return out
 
 
-def align(scores: Sequence[Sequence[float]], switch_penalty: float) -> list[int]:
-    """Best non-decreasing label index per row (Viterbi over a left-to-right chain)."""
+def align(
+    scores: Sequence[Sequence[float]],
+    switch_penalty: float,
+    entry_cost: Sequence[Sequence[float]] | None = None,
+) -> list[int]:
+    """Best non-decreasing label index per row (Viterbi over a left-to-right chain).
+
+    Moving into label j at row i costs `switch_penalty` plus `entry_cost[i][j]`, so a section
+    starts where there is evidence for it rather than wherever a tie falls.
+    """
     n = len(scores)
     best = [[-math.inf] * N for _ in range(n)]
     back = [[0] * N for _ in range(n)]
     best[0] = list(scores[0])
     for i in range(1, n):
         for j in range(N):
-            prev = max(
-                range(j + 1), key=lambda k: best[i - 1][k] - (switch_penalty if k != j else 0)
-            )
-            cost = switch_penalty if prev != j else 0.0
-            best[i][j] = best[i - 1][prev] - cost + scores[i][j]
+            enter = switch_penalty + (entry_cost[i][j] if entry_cost else 0.0)
+
+            def value(k: int, i: int = i, j: int = j, enter: float = enter) -> float:
+                return best[i - 1][k] - (enter if k != j else 0.0)
+
+            prev = max(range(j + 1), key=value)
+            best[i][j] = value(prev) + scores[i][j]
             back[i][j] = prev
     path = [max(range(N), key=lambda j: best[-1][j])]
     for i in range(n - 1, 0, -1):
@@ -252,7 +270,8 @@ def segment(
     for i, f in enumerate(forced):
         if f is not None:
             scores[i] = [0.0 if j == f else -1e6 for j in range(N)]
-    path = align(scores, cfg.switch_penalty)
+    entry = [[0.0 if e >= cfg.entry_evidence else cfg.entry_cost for e in row] for row in evidence]
+    path = align(scores, cfg.switch_penalty, entry)
     path = _drop_unsupported(path, evidence, forced, cfg.min_support)
     labels = [LABELS[j] for s, j in zip(sentences, path) for _ in s.words]
     return Segmentation(_sections(sentences, path, reasons, forced, pauses, cfg), tuple(labels))
