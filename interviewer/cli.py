@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from interviewer import __version__
+from interviewer import __version__, review_cli
 from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, InterviewerError
 
 
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input-device", metavar="NAME|INDEX")
     p.add_argument("--output-device", metavar="NAME|INDEX")
     p.add_argument("--seconds", type=float, default=3.0)
+    review_cli.add_parsers(sub)
     return parser
 
 
@@ -298,6 +299,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "devices": cmd_devices,
     "mic-check": cmd_mic_check,
+    **review_cli.COMMANDS,
 }
 
 
