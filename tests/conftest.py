@@ -37,3 +37,6 @@ def transcriber():
     t = Transcriber()
     t.load()
     return t
+
+
+from tests.audio_server import virtual_audio  # noqa: E402, F401  (session-scoped fixture)
