@@ -1,0 +1,142 @@
+"""Live path vs batch path on the virtual microphone, in one run.
+
+For a ~2-minute spoken answer fed into the virtual microphone, measures:
+- end-of-answer -> summary latency of the live path (chunks transcribed in the background
+  while the answer is spoken) against the batch path (the whole WAV transcribed after the
+  answer ends, as plain faster-whisper use would do);
+- CPU use while recording (process CPU seconds / wall seconds) and time spent transcribing;
+- WER of each against the script (the live path must stay within 0.02 of the whole pass).
+
+Usage: python scripts/bench_live.py [--repeats N]   (needs pulseaudio; starts its own daemon)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from interviewer import analysis, render  # noqa: E402
+from interviewer.audiofile import load_audio, write_wav_atomic  # noqa: E402
+from interviewer.bank import load_bank  # noqa: E402
+from interviewer.coaching import CoachSettings  # noqa: E402
+from interviewer.keys import KeyReader  # noqa: E402
+from interviewer.live import Devices, Screen, _read_wav, record_answer  # noqa: E402
+from interviewer.pauses import find_pauses  # noqa: E402
+from interviewer.settings import LiveSettings  # noqa: E402
+from interviewer.transcribe import Transcriber  # noqa: E402
+from interviewer.wer import wer  # noqa: E402
+from tests.audio_server import VirtualAudio  # noqa: E402
+
+FIXTURES = ROOT / "audio_fixtures"
+PARTS = ("01-failed-at-work.en-us.160.flac", "05-peer-struggling-step-help.en-us.160.flac")
+
+
+def two_minute_answer(folder: Path) -> tuple[Path, str]:
+    manifest = json.loads((FIXTURES / "manifest.json").read_text())
+    scripts = {f["file"]: f["script"] for f in manifest["fixtures"]}
+    audio = np.concatenate([load_audio(FIXTURES / p) for p in PARTS])  # about 140 s
+    path = folder / "answer.wav"
+    write_wav_atomic(path, audio, 16000)
+    return path, " ".join(scripts[p] for p in PARTS)
+
+
+def cpu_s() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transcriber,
+             question, folder: Path, n: int) -> dict:
+    read_fd, write_fd = os.pipe()  # no keys pressed: silence ends the answer
+    keys = KeyReader(read_fd)
+    keys.start()
+    screen = Screen(open(os.devnull, "w"))  # noqa: SIM115
+    feeder = None
+    wav = folder / f"take{n}.wav"
+
+    def feed() -> None:
+        nonlocal feeder
+        audio.wait_for_recording_stream(30)
+        feeder = audio.feed_mic(answer)
+
+    import threading
+
+    threading.Thread(target=feed, daemon=True).start()
+    wall0, cpu0 = time.perf_counter(), cpu_s()
+    result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen)
+    t_live_done = time.perf_counter()
+    live_record = analysis.analyse(question, result.transcript,
+                                   find_pauses(_read_wav(wav), 16000), CoachSettings())
+    render.summary({**live_record, "question_id": question.id, "duration_s": 0})
+    live_latency = result.latency_s + (time.perf_counter() - t_live_done)
+    wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
+    # Batch: after the same end of answer, transcribe the whole recording, then analyse.
+    t0 = time.perf_counter()
+    samples = _read_wav(wav)
+    whole = transcriber.transcribe(samples)
+    batch_record = analysis.analyse(question, whole, find_pauses(samples, 16000), CoachSettings())
+    render.summary({**batch_record, "question_id": question.id, "duration_s": 0})
+    batch_latency = time.perf_counter() - t0
+    os.close(write_fd)
+    if feeder:
+        feeder.wait(10)
+    text = lambda t: " ".join(w.text for w in t.words)  # noqa: E731
+    return {
+        "answer_s": result.duration_s,
+        "ended_by": result.reason,
+        "live_latency_s": live_latency,
+        "batch_latency_s": batch_latency,
+        "cpu_while_recording": cpu / wall,
+        "wer_live": wer(script, text(result.transcript)),
+        "wer_batch": wer(script, text(whole)),
+        "first_block_delay_s": result.first_block_delay_s,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeats", type=int, default=2)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        answer, script = two_minute_answer(folder)
+        audio = VirtualAudio(folder / "pulse").start()
+        try:
+            transcriber = Transcriber()
+            transcriber.load()
+            question = load_bank(ROOT / "questions").find("01-failed-at-work")
+            runs = [run_once(audio, answer, script, transcriber, question, folder, n)
+                    for n in range(args.repeats)]
+        finally:
+            audio.stop()
+    print(f"{'run':>3} {'answer s':>8} {'live s':>7} {'batch s':>8} {'ratio':>6} "
+          f"{'CPU rec':>8} {'WER live':>9} {'WER batch':>10}  ended by")
+    for i, r in enumerate(runs):
+        print(f"{i:>3} {r['answer_s']:>8.1f} {r['live_latency_s']:>7.2f} "
+              f"{r['batch_latency_s']:>8.2f} {r['live_latency_s'] / r['batch_latency_s']:>6.2f} "
+              f"{r['cpu_while_recording']:>7.0%} {r['wer_live']:>9.3f} {r['wer_batch']:>10.3f}"
+              f"  {r['ended_by']}")
+    worst = max(r["live_latency_s"] for r in runs)
+    dwer = max(r["wer_live"] - r["wer_batch"] for r in runs)
+    print(f"\nworst live latency {worst:.2f} s (target <= 1.5 s): "
+          f"{'PASS' if worst <= 1.5 else 'FAIL'}")
+    print(f"live WER - whole-pass WER {dwer:+.3f} (target <= 0.02): "
+          f"{'PASS' if dwer <= 0.02 else 'FAIL'}")
+    print("CPU rec = process CPU time / wall time from the start of recording to the summary "
+          "(1.0 = one core busy)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
