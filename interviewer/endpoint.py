@@ -93,9 +93,7 @@ class Endpointer:
 
     def _track_floor(self, level: float) -> None:
         """Noise floor: quickest to fall, slow to rise, so speech never raises it much."""
-        if self.noise_floor_dbfs is None:
-            self.noise_floor_dbfs = level
-        elif level < self.noise_floor_dbfs:
+        if self.noise_floor_dbfs is None or level < self.noise_floor_dbfs:
             self.noise_floor_dbfs = level
         else:
             self.noise_floor_dbfs += 0.01 * (level - self.noise_floor_dbfs)

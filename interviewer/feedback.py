@@ -56,7 +56,8 @@ def _tip(name: str, check: dict[str, Any], m: dict[str, Any]) -> str:
         )
     if name in ("situation_length", "task_length"):
         label = name.split("_")[0]
-        return f"{label.title()} ran {sec.get(label, {}).get('duration_s', 0):.0f} s: cut it to the essentials"
+        seconds = sec.get(label, {}).get("duration_s", 0)
+        return f"{label.title()} ran {seconds:.0f} s: cut it to the essentials"
     if name == "i_vs_we":
         return (
             f"You said 'we' {m['action_we']} times in the Action and 'I' {m['action_i']} "

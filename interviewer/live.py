@@ -25,7 +25,7 @@ from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event, level_dbfs
 from interviewer.keys import KeyReader
-from interviewer.models import LABELS, Question, Transcript, Word
+from interviewer.models import LABELS, Question, Transcript
 from interviewer.session import Saved, Speaker, finish_attempt
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 

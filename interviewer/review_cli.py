@@ -1,13 +1,228 @@
 """Argument parsers and command functions for reviewing attempts (review, history, report,
-reanalyze). Kept apart from cli.py so that file stays small; argparse only at import time."""
+reanalyze). Kept apart from cli.py so that file stays small; argparse only at import time:
+everything else is imported inside the commands so `interviewer --help` stays fast."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
-COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {}
+from interviewer.errors import InterviewerError
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "review", help="one attempt: STAR timeline, metrics, transcript beside your story"
+    )
+    p.add_argument(
+        "attempt",
+        nargs="?",
+        metavar="ATTEMPT",
+        help="an attempt file (.json, .md or its audio) or name; default: the latest",
+    )
+    _question_arg(p, "the latest attempt at this question")
+    _colour_arg(p)
+    _bank_arg(p)
+
+    p = sub.add_parser("history", help="every attempt with its timings and how they moved")
+    _question_arg(p, "only attempts at this question")
+    p.add_argument("--json", action="store_true", help="rows with their changes as JSON")
+    _colour_arg(p)
+    _bank_arg(p)
+
+    p = sub.add_parser("report", help="write an HTML report to click through (works offline)")
+    _question_arg(p, "only this question (written beside its story)")
+    p.add_argument("--open", action="store_true", help="open the report in your web browser")
+    _bank_arg(p)
+
+    p = sub.add_parser("reanalyze", help="re-run the analysis over saved attempts")
+    _question_arg(p, "only attempts at this question")
+    p.add_argument(
+        "--model",
+        metavar="M",
+        help="also re-transcribe the saved audio with this faster-whisper model name or folder",
+    )
+    _bank_arg(p)
+
+
+def _question_arg(p: argparse.ArgumentParser, what: str) -> None:
+    p.add_argument("--question", "-q", metavar="ID", help=f"{what} (a unique prefix works)")
+
+
+def _colour_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour the output (default: on a terminal, unless NO_COLOR is set)",
+    )
+
+
+def _bank_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--bank",
+        type=Path,
+        metavar="DIR",
+        help="question bank folder (default: $INTERVIEWER_BANK or ./questions)",
+    )
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    import shutil
+
+    from interviewer import review, store
+    from interviewer.bank import load_bank
+
+    bank = load_bank(args.bank)
+    path = pick_attempt(bank, args.attempt, args.question)
+    record = store.load_attempt(path)
+    question = question_of(bank, record)
+    siblings = store.attempts_for(question) if question else [path]
+    at = siblings.index(path) if path in siblings else len(siblings) - 1
+    previous = _previous_summary(siblings[:at])
+    width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
+    style = review.style_for(sys.stdout, args.color)
+    print(
+        review.review_text(
+            record,
+            question,
+            width=width,
+            style=style,
+            position=(at + 1, len(siblings)),
+            previous=previous,
+        )
+    )
+    return 0
+
+
+def _previous_summary(earlier: list[Path]) -> dict[str, Any] | None:
+    """The last analysed attempt before this one, summarised; unreadable ones are passed over."""
+    from interviewer import review, store
+
+    for path in reversed(earlier):
+        try:
+            record = store.load_attempt(path)
+        except InterviewerError:
+            continue
+        if record.get("status") == "ok":
+            return review.summarise(record, path.name)
     return None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from interviewer import review
+    from interviewer.bank import load_bank
+    from interviewer.coaching import load_coach_settings
+
+    bank = load_bank(args.bank)
+    found = review.summaries(bank.root)
+    for line in found.skipped:
+        print(f"skipped: {line}", file=sys.stderr)
+    items = found.items
+    if args.question:
+        qid = bank.find(args.question).id
+        items = [s for s in items if s["question_id"] == qid]
+    if not items:
+        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+    rows = review.with_deltas(items)
+    if args.json:
+        for row in rows:
+            row.pop("previous")
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    titles = {q.id: q.text for q in bank.questions}
+    coach = load_coach_settings(bank.root)
+    print(review.history_text(rows, titles, coach, review.style_for(sys.stdout, args.color)))
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from interviewer import report
+    from interviewer.bank import load_bank
+
+    bank = load_bank(args.bank)
+    question = bank.find(args.question) if args.question else None
+    path = report.write_report(bank, question)
+    print(f"Report: {path}")
+    if args.open:
+        import webbrowser
+
+        webbrowser.open(path.resolve().as_uri())
+    return 0
+
+
+def cmd_reanalyze(args: argparse.Namespace) -> int:
+    from interviewer import reanalyze, review
+    from interviewer.bank import load_bank
+
+    bank = load_bank(args.bank)
+    question = bank.find(args.question) if args.question else None
+    done = reanalyze.run(bank, question, args.model, log=print)
+    if not done:
+        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "review": cmd_review,
+    "history": cmd_history,
+    "report": cmd_report,
+    "reanalyze": cmd_reanalyze,
+}
+
+
+# --- finding attempts -------------------------------------------------------------------------
+
+
+def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Path:
+    """The attempt named on the command line, else the latest at --question, else the latest."""
+    from interviewer import review, store
+
+    if attempt:
+        return resolve_attempt(bank.root, attempt)
+    if question_id:
+        question = bank.find(question_id)
+        paths = store.attempts_for(question)
+        if not paths:
+            raise InterviewerError(
+                f"no attempts at {question.id} yet",
+                f"record one: 'interviewer practice -q {question.id}'",
+            )
+        return paths[-1]
+    paths = store.all_attempts(bank.root)
+    if not paths:
+        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+    return paths[-1]
+
+
+def resolve_attempt(root: Path, name: str) -> Path:
+    """A path or bare name of any attempt file (.json, .md, audio) to its JSON record."""
+    from interviewer.store import ATTEMPT_MARK
+
+    given = Path(name).expanduser()
+    if ATTEMPT_MARK not in given.name:
+        raise InterviewerError(
+            f"{name} is not an attempt file",
+            "give a '<story>.attempt-<date>-<time>.json' file; 'interviewer history' lists them",
+        )
+    base, rest = given.name.split(ATTEMPT_MARK, 1)
+    record_name = f"{base}{ATTEMPT_MARK}{rest.split('.')[0]}.json"
+    candidates = [given.with_name(record_name), *root.glob(f"*/{record_name}")]
+    for path in candidates:
+        if path.is_file():
+            return path
+    raise InterviewerError(
+        f"attempt not found: {name}", "'interviewer history' lists the saved attempts"
+    )
+
+
+def question_of(bank: Any, record: dict[str, Any]) -> Any:
+    """The bank question an attempt answered, or None if it has since been removed."""
+    return next((q for q in bank.questions if q.id == record.get("question_id")), None)

@@ -23,8 +23,8 @@ def quiet(seconds: float, level: float = 0.001) -> list[np.ndarray]:
             for _ in range(n)]
 
 
-def run(blocks, settings=EndpointSettings()):
-    ep = Endpointer(settings)
+def run(blocks, settings=None):
+    ep = Endpointer(settings or EndpointSettings())
     events = []
     for i, b in enumerate(blocks):
         for e in ep.feed(level_dbfs(b), BLOCK_S):

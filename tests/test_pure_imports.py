@@ -9,8 +9,9 @@ HEAVY = ("sounddevice", "pyttsx3", "faster_whisper", "ctranslate2", "av")
 
 
 def _loaded_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", f"{code}\nimport sys\nprint(' '.join(sys.modules))"],
-                         capture_output=True, text=True, check=True).stdout.split()
+    script = f"{code}\nimport sys\nprint(' '.join(sys.modules))"
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True).stdout.split()
     return {m for m in out if m.split(".")[0] in HEAVY}
 
 

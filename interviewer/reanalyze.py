@@ -1,0 +1,189 @@
+"""Re-run the analysis (and, with a model, the transcription) over saved attempts.
+
+After an upgrade of the STAR splitter or the metrics, or an edit of the reference story, the
+saved words and audio are enough to rebuild everything else. Each attempt's JSON and Markdown
+are rewritten in place, atomically, still user-only. Without a model nothing is lost: the
+words are kept and everything rewritten is derived from them. Re-transcribing replaces the
+words, so the record as it was first written is kept once beside it as `<record>.json.bak`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from interviewer import analysis, render, review, store
+from interviewer.bank import Bank
+from interviewer.coaching import CoachSettings, load_coach_settings
+from interviewer.errors import InterviewerError
+from interviewer.fileio import write_text_atomic
+from interviewer.models import Question, Transcript, Word
+from interviewer.settings import SAMPLE_RATE_HZ
+
+BACKUP_SUFFIX = ".bak"
+
+
+@dataclass(frozen=True)
+class Clip:
+    """One recording of an attempt (the answer, or a follow-up) and where it starts."""
+
+    path: Path
+    offset_s: float
+
+
+def run(
+    bank: Bank,
+    question: Question | None,
+    model: str | None,
+    log: Callable[[str], Any] = print,
+) -> int:
+    """Reanalyse every attempt (at `question`, if given); returns how many were found."""
+    coach = load_coach_settings(bank.root)
+    paths = store.attempts_for(question) if question else store.all_attempts(bank.root)
+    transcriber = _transcriber(model) if model and paths else None
+    questions = {q.id: q for q in bank.questions}
+    done = 0
+    for path in paths:
+        try:
+            log(reanalyze_attempt(path, questions, coach, transcriber))
+            done += 1
+        except InterviewerError as exc:
+            log(f"skipped {path.name}: {exc}")
+    if paths:
+        log(f"{done} of {len(paths)} attempts reanalysed")
+    return len(paths)
+
+
+def _transcriber(model: str) -> Any:
+    from interviewer.settings import TranscribeSettings
+    from interviewer.transcribe import Transcriber
+
+    return Transcriber(TranscribeSettings(model=model))
+
+
+def reanalyze_attempt(
+    path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Any = None
+) -> str:
+    """Rewrite one attempt's record and Markdown from its words (or audio); a line to log."""
+    record = store.load_attempt(path)  # the one place older formats are upgraded
+    question = questions.get(record.get("question_id", ""))
+    if question is None:
+        raise InterviewerError(
+            f"question {record.get('question_id')!r} is no longer in the bank",
+            "put its file back to reanalyse this attempt",
+        )
+    before = review.summarise(record, path.name) if record.get("sections") else None
+    clips = _clips(path.parent, record)
+    samples = _samples(clips)
+    if transcriber is not None:
+        if samples is None:
+            raise InterviewerError("its recording is missing", "re-transcribing needs the audio")
+        _backup(path)
+        record["previous_model"] = record.get("model", "")
+        transcript = _transcribe(transcriber, clips)
+        record.update(duration_s=transcript.duration_s, speech_s=transcript.speech_s)
+        record["model"] = transcript.model
+    else:
+        transcript = transcript_from_record(record)
+    pauses = _pauses(samples)
+    markers = [(m["time_s"], m["label"]) for m in record.get("markers", [])]
+    record.update(analysis.analyse(question, transcript, pauses, coach, markers))
+    _save(path, record, question)
+    return _report_line(path, record, before, samples is None)
+
+
+def transcript_from_record(record: dict[str, Any]) -> Transcript:
+    words = tuple(
+        Word(w["text"], float(w["start_s"]), float(w["end_s"]), float(w.get("probability", 1.0)))
+        for w in record.get("words", [])
+    )
+    return Transcript(
+        words=words,
+        duration_s=float(record.get("duration_s", words[-1].end_s if words else 0.0)),
+        speech_s=float(record.get("speech_s", 0.0)),
+        model=str(record.get("model", "")),
+    )
+
+
+def _clips(folder: Path, record: dict[str, Any]) -> list[Clip]:
+    clips = [Clip(folder / record.get("audio", ""), 0.0)] if record.get("audio") else []
+    for f in record.get("follow_ups") or []:
+        if f.get("audio"):
+            clips.append(Clip(folder / f["audio"], float(f.get("offset_s", 0.0))))
+    return clips
+
+
+def _samples(clips: list[Clip]) -> np.ndarray | None:
+    """All clips end to end, as the answer was analysed first; None if any is missing."""
+    if not clips or not all(c.path.is_file() for c in clips):
+        return None
+    from interviewer.audiofile import load_audio
+
+    return np.concatenate([load_audio(c.path) for c in clips])
+
+
+def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
+    from interviewer.pauses import find_pauses
+
+    return [] if samples is None else find_pauses(samples, SAMPLE_RATE_HZ)
+
+
+def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
+    """Each clip on the answer's clock; the follow-ups' words after the answer's."""
+    from interviewer.audiofile import load_audio
+
+    parts = [transcriber.transcribe(load_audio(c.path), offset_s=c.offset_s) for c in clips]
+    first, last = parts[0], parts[-1]
+    return Transcript(
+        words=tuple(w for p in parts for w in p.words),
+        duration_s=round(clips[-1].offset_s + last.duration_s, 3),
+        speech_s=round(sum(p.speech_s for p in parts), 3),
+        model=first.model,
+        speech_spans=tuple(span for p in parts for span in p.speech_spans),
+    )
+
+
+def _backup(path: Path) -> None:
+    """Keep the record as first written, once: later re-transcriptions never replace it."""
+    backup = path.with_name(path.name + BACKUP_SUFFIX)
+    if not backup.exists():
+        write_text_atomic(backup, path.read_text(encoding="utf-8"))
+
+
+def _save(path: Path, record: dict[str, Any], question: Question) -> None:
+    record.pop("path", None)  # added by store.load_attempt, not part of the file
+    record["format_version"] = store.FORMAT_VERSION
+    record["reanalyzed_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+    markdown = path.with_suffix(".md")
+    write_text_atomic(markdown, render.markdown(record, question), replace=True)
+    data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    write_text_atomic(path, data, replace=True)
+
+
+def _report_line(
+    path: Path, record: dict[str, Any], before: dict[str, Any] | None, no_audio: bool
+) -> str:
+    name = path.name.removesuffix(".json")
+    if record.get("status") != "ok":
+        return f"{name}: {record.get('status')}"
+    after = review.summarise(record, path.name)
+    if before is None:
+        what = "analysed for the first time"
+    elif any(v for v in _flat(review.changes(after, before))):
+        what = review.compare(after, before)
+    else:
+        what = "unchanged"
+    note = " (recording missing: boundaries not snapped to pauses)" if no_audio else ""
+    return f"{name}: {what}{note}"
+
+
+def _flat(changes: dict[str, Any]) -> list[float]:
+    return [v for k, v in changes.items() if k != "share_points"] + list(
+        changes["share_points"].values()
+    )

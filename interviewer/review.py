@@ -1,0 +1,512 @@
+"""Terminal views of saved attempts: one attempt in detail (`review`) and all of them (`history`).
+
+Also the attempt summaries that `history` and the HTML report chart: a few numbers per attempt,
+cached in `<bank>/.review-index.json` keyed by each record's size and mtime, so that listing a
+thousand attempts reads one small file instead of a thousand large ones.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import groupby, zip_longest
+from pathlib import Path
+from typing import Any
+
+from interviewer import store
+from interviewer.coaching import CoachSettings
+from interviewer.errors import InterviewerError
+from interviewer.fileio import write_text_atomic
+from interviewer.models import LABEL_TITLES, LABELS, Question
+
+NO_ATTEMPTS_HINT = (
+    "record one first: 'interviewer practice -q ID' (add --answer-audio FILE for a recording)"
+)
+INDEX_FILE = ".review-index.json"
+INDEX_VERSION = 1
+# Basic ANSI colours so every terminal shows them; the HTML report uses the same hues.
+ANSI_BG = {"situation": "44", "task": "45", "action": "42", "result": "43", "learning": "41"}
+ANSI_FG = {"situation": "34", "task": "35", "action": "32", "result": "33", "learning": "31"}
+CHECK_TITLES = {
+    "length": "Length",
+    "action_share": "Action share",
+    "setup_share": "Situation + Task share",
+    "result_number": "Number in the Result",
+    "learning": "Learning",
+    "wpm": "Words per minute",
+    "fillers_per_min": "Fillers per minute",
+    "hedges": "Hedges",
+    "i_vs_we": "'I' per 'we' in the Action",
+    "situation_length": "Situation length",
+    "task_length": "Task length",
+}
+
+
+# --- small formatting helpers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Style:
+    """How to draw: ANSI colours or plain text, and which tick marks the terminal can show."""
+
+    colour: bool = False
+    unicode: bool = True
+
+    def paint(self, text: str, code: str) -> str:
+        return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
+
+    @property
+    def ok(self) -> str:
+        return "✓" if self.unicode else "ok"
+
+    @property
+    def bad(self) -> str:
+        return "✗" if self.unicode else "x"
+
+    @property
+    def dash(self) -> str:
+        return "—" if self.unicode else "-"
+
+
+def style_for(stream: Any = None, mode: str = "auto") -> Style:
+    """Colour on a terminal unless NO_COLOR is set (https://no-color.org); never in a pipe."""
+    stream = stream or sys.stdout
+    tty = bool(getattr(stream, "isatty", lambda: False)())
+    colour = mode == "always" or (mode == "auto" and tty and not os.environ.get("NO_COLOR"))
+    encoding = (getattr(stream, "encoding", None) or "ascii").lower()
+    return Style(colour=colour, unicode="utf" in encoding)
+
+
+def clock(seconds: float) -> str:
+    s = max(0.0, float(seconds))
+    return f"{int(s // 60)}:{int(s % 60):02d}"
+
+
+def when(record: dict[str, Any]) -> str:
+    """'2026-11-25 21:54' from created_at, whatever its time zone suffix."""
+    return str(record.get("created_at", ""))[:16].replace("T", " ")
+
+
+def signed(value: float, fmt: str = "+.0f") -> str:
+    return format(value, fmt) if round(value, 6) else "±0"
+
+
+# --- attempt summaries and the index --------------------------------------------------------
+
+
+def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
+    """The few numbers history and the report charts need from one attempt."""
+    m = record.get("metrics") or {}
+    sections = {
+        s["label"]: {
+            "duration_s": s.get("duration_s", 0.0),
+            "share": s.get("share", 0.0),
+            "missing": bool(s.get("missing")),
+        }
+        for s in record.get("sections", [])
+        if s.get("label") in LABELS
+    }
+    return {
+        "path": rel,
+        "question_id": record.get("question_id", ""),
+        "principle": record.get("principle", ""),
+        "created_at": record.get("created_at", ""),
+        "status": record.get("status") or ("ok" if record.get("sections") else "not analysed"),
+        "duration_s": record.get("duration_s", 0.0),
+        "answer_s": m.get("answer_s", record.get("duration_s", 0.0)),
+        "words": m.get("words", len(record.get("words", []))),
+        "wpm": m.get("wpm", 0.0),
+        "fillers_per_min": m.get("fillers_per_min", 0.0),
+        "sections": sections,
+        "audio": record.get("audio", ""),
+    }
+
+
+@dataclass
+class Summaries:
+    items: list[dict[str, Any]]  # oldest first
+    skipped: list[str]  # one line per record that could not be read
+
+
+def summaries(root: Path) -> Summaries:
+    """A summary of every attempt in the bank, oldest first, refreshing the index as needed."""
+    index = _read_index(root)
+    fresh: dict[str, list[Any]] = {}
+    items, skipped = [], []
+    for path in store.all_attempts(root):
+        rel = path.relative_to(root).as_posix()
+        try:
+            st = path.stat()
+        except OSError:
+            continue  # removed while we were listing
+        key = [st.st_mtime_ns, st.st_size]
+        entry = index.get(rel)
+        if entry is None or entry[:2] != key:
+            try:
+                entry = [*key, summarise(store.load_attempt(path), rel)]
+            except InterviewerError as exc:
+                skipped.append(str(exc))
+                continue
+        fresh[rel] = entry
+        items.append(entry[2])
+    if fresh != index:
+        _write_index(root, fresh)
+    return Summaries(items, skipped)
+
+
+def _read_index(root: Path) -> dict[str, list[Any]]:
+    try:
+        data = json.loads((root / INDEX_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
+        return {}  # written by another version: rebuild rather than guess
+    entries = data.get("entries")
+    return entries if isinstance(entries, dict) else {}
+
+
+def _write_index(root: Path, entries: dict[str, list[Any]]) -> None:
+    data = json.dumps({"version": INDEX_VERSION, "entries": entries}, separators=(",", ":"))
+    with contextlib.suppress(OSError):  # a cache: a read-only bank still works, only slower
+        write_text_atomic(root / INDEX_FILE, data, replace=True)
+
+
+def with_deltas(items: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each summary plus `previous` (the last analysed attempt before it at the same question)
+    and `changes` since then; both None for a question's first attempt."""
+    last: dict[str, dict[str, Any]] = {}
+    out = []
+    for s in items:
+        prev = last.get(s["question_id"])
+        ok = s.get("status") == "ok"
+        out.append({**s, "previous": prev, "changes": changes(s, prev) if prev and ok else None})
+        if ok:
+            last[s["question_id"]] = s
+    return out
+
+
+def changes(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """How each measure moved between two summaries; shares in percentage points."""
+    shares = {}
+    for label in LABELS:
+        a, b = new["sections"].get(label), old["sections"].get(label)
+        if a and b and not a["missing"] and not b["missing"]:
+            shares[label] = round((a["share"] - b["share"]) * 100, 1)
+    return {
+        "answer_s": round(new["answer_s"] - old["answer_s"], 2),
+        "wpm": round(new["wpm"] - old["wpm"], 1),
+        "fillers_per_min": round(new["fillers_per_min"] - old["fillers_per_min"], 2),
+        "share_points": shares,
+    }
+
+
+# --- review: one attempt --------------------------------------------------------------------
+
+
+def review_text(
+    record: dict[str, Any],
+    question: Question | None,
+    *,
+    width: int = 100,
+    style: Style | None = None,
+    position: tuple[int, int] | None = None,
+    previous: dict[str, Any] | None = None,
+) -> str:
+    """Header, STAR timeline, metrics vs targets, transcript beside story, suggestions."""
+    st = style or Style()
+    out = _header(record, question, position, st)
+    if not record.get("sections"):  # written before analysis was saved, or never analysed
+        out += ["", "no analysis in this record: run 'interviewer reanalyze' to analyse it"]
+        return "\n".join(out)
+    if record.get("status", "ok") != "ok":
+        out += ["", f"{record['status']} ({record.get('duration_s', 0):.1f} s recorded)"]
+        return "\n".join(out)
+    out += ["", *timeline(record, width, st), ""]
+    out += metrics_lines(record, st, previous)
+    out += ["", *side_by_side(record, question, width, st)]
+    if record.get("feedback"):
+        out += ["", st.paint("For the next take", "1")]
+        out += [f"  {i}. {tip}" for i, tip in enumerate(record["feedback"], 1)]
+    return "\n".join(out)
+
+
+def _header(
+    record: dict[str, Any], question: Question | None, position: tuple[int, int] | None, st: Style
+) -> list[str]:
+    title = question.text if question else record.get("question", "")
+    where = f" · attempt {position[0]} of {position[1]}" if position else ""
+    principle = record.get("principle") or (question.principle if question else "")
+    meta = f"{record.get('question_id', '?')} · {principle} · {when(record)}"
+    return [st.paint(title, "1"), f"{meta}{where} · {record.get('audio', '')}"]
+
+
+def timeline(record: dict[str, Any], width: int, st: Style) -> list[str]:
+    """A bar with one cell per slice of time, coloured (or lettered) by STAR section."""
+    sections = [s for s in record.get("sections", []) if not s.get("missing")]
+    total = max([record.get("duration_s", 0.0)] + [s["end_s"] for s in sections]) or 1.0
+    cells = max(20, min(width - 2, 120))
+    labels = [_label_at(sections, (i + 0.5) * total / cells) for i in range(cells)]
+    bar = "".join(_run(label, len(list(run)), st) for label, run in groupby(labels))
+    ticks = [" "] * (cells + 8)
+    for s in sections:
+        _place(ticks, round(s["start_s"] / total * cells), clock(s["start_s"]))
+    _place(ticks, cells - 4, clock(total))
+    legend = [_legend_item(s, st) for s in record.get("sections", [])]
+    return [bar, "".join(ticks).rstrip(), *_wrap_items(legend, width)]
+
+
+def _label_at(sections: Sequence[dict[str, Any]], t: float) -> str:
+    return next((s["label"] for s in sections if s["start_s"] <= t < s["end_s"]), "")
+
+
+def _run(label: str, n: int, st: Style) -> str:
+    """n cells of one section: its letter repeated, or a colour block that starts with it."""
+    if not label:
+        return (" " if st.colour else ".") * n
+    letter = label[0].upper()
+    if st.colour:
+        return st.paint(letter + " " * (n - 1), f"30;{ANSI_BG[label]}")
+    return letter * n
+
+
+def _place(ticks: list[str], col: int, text: str) -> None:
+    """Write a time under the bar unless it would overwrite another one."""
+    col = max(0, min(col, len(ticks) - len(text)))
+    if all(c == " " for c in ticks[max(0, col - 1) : col + len(text) + 1]):
+        ticks[col : col + len(text)] = list(text)
+
+
+def _legend_item(s: dict[str, Any], st: Style) -> str:
+    name = st.paint(LABEL_TITLES[s["label"]], ANSI_FG[s["label"]])
+    if s.get("missing"):
+        return f"{name} missing"
+    return (
+        f"{name} {clock(s['start_s'])}-{clock(s['end_s'])} "
+        f"{s['duration_s']:.0f} s {s.get('share', 0):.0%}"
+    )
+
+
+def _wrap_items(items: Sequence[str], width: int, sep: str = "   ") -> list[str]:
+    lines, line, visible = [], "", 0
+    for item in items:
+        n = len(_strip_ansi(item))
+        if line and visible + len(sep) + n > width:
+            lines.append(line)
+            line, visible = "", 0
+        line, visible = (line + sep + item, visible + len(sep) + n) if line else (item, n)
+    return lines + ([line] if line else [])
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _strip_ansi(text: str) -> str:
+    return _ANSI.sub("", text)
+
+
+def metrics_lines(
+    record: dict[str, Any], st: Style, previous: dict[str, Any] | None = None
+) -> list[str]:
+    """Each check with its value, target and a tick; then fillers, pauses and the last take."""
+    m = record.get("metrics") or {}
+    lines = [st.paint(f"{'Metric':<28}{'value':>10}   target", "1")]
+    for c in m.get("checks", []):
+        mark = st.paint(st.ok, "32") if c["ok"] else st.paint(st.bad, "31")
+        title = CHECK_TITLES.get(c["name"], c["name"])
+        lines.append(f"{title:<28}{format_check(c):>10}   {c['target']:<10} {mark}")
+    lines += _extras(m)
+    if previous:
+        now = summarise(record, "")
+        text = f"Since the previous take ({when(previous)}): {compare(now, previous)}"
+        lines += textwrap.wrap(text, 100, subsequent_indent="  ")
+    return lines
+
+
+def format_check(c: dict[str, Any]) -> str:
+    name, value = c["name"], float(c["value"])
+    if name.endswith("share"):
+        return f"{value:.0%}"
+    if name.endswith("length"):
+        return f"{value:.0f} s"
+    if name in ("result_number", "learning"):
+        return "yes" if value else "no"
+    if name == "i_vs_we":
+        return f"{value:.1f}"
+    return f"{value:.1f}" if name == "fillers_per_min" else f"{value:.0f}"
+
+
+def _extras(m: dict[str, Any]) -> list[str]:
+    out = []
+    fillers = m.get("fillers") or {}
+    if fillers:
+        out.append("Fillers: " + ", ".join(f"{k} {v}" for k, v in sorted(fillers.items())))
+    pauses = m.get("long_pauses") or []
+    if pauses:
+        longest = max(pauses, key=lambda p: p["duration_s"])
+        where = f" in the {LABEL_TITLES[longest['section']]}" if longest.get("section") else ""
+        out.append(
+            f"Long pauses: {len(pauses)}, longest {longest['duration_s']:.1f} s "
+            f"at {clock(longest['start_s'])}{where}"
+        )
+    return out
+
+
+def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
+    """'length +9 s, Action share +10 points, wpm -12, fillers/min +0.5' from two summaries."""
+    parts = [f"length {signed(a['answer_s'] - b['answer_s'])} s"]
+    share = a["sections"].get("action", {}).get("share", 0.0)
+    before = b["sections"].get("action", {}).get("share", 0.0)
+    parts.append(f"Action share {signed((share - before) * 100)} points")
+    parts.append(f"wpm {signed(a['wpm'] - b['wpm'])}")
+    parts.append(f"fillers/min {signed(a['fillers_per_min'] - b['fillers_per_min'], '+.1f')}")
+    return ", ".join(parts)
+
+
+# --- transcript beside story ----------------------------------------------------------------
+
+
+def side_by_side(
+    record: dict[str, Any], question: Question | None, width: int, st: Style
+) -> list[str]:
+    """Per STAR section: what was said on the left, the same part of the story on the right."""
+    facts = (record.get("metrics") or {}).get("key_facts", [])
+    stacked = width < 70  # too narrow for two readable columns
+    col = width if stacked else (width - 3) // 2
+    out: list[str] = []
+    for s in record.get("sections", []):
+        label = s["label"]
+        story = question.story.part(label) if question else ""
+        out.append(_section_rule(s, width, st))
+        said = s.get("text", "") if not s.get("missing") else "(not spoken)"
+        left = textwrap.wrap(said, col) or [""]
+        right = textwrap.wrap(story, col) or ["(no story written for this part)"]
+        if stacked:
+            out += left + [st.paint("Your story:", "2")] + right
+        else:
+            bar = "│" if st.unicode else "|"
+            out.append(st.paint(f"{'You said':<{col}} {bar} Your story", "2"))
+            out += [f"{a:<{col}} {bar} {b}" for a, b in zip_longest(left, right, fillvalue="")]
+        out += _fact_line([f for f in facts if f.get("section") == label], width, st)
+        out.append("")
+    return out[:-1]
+
+
+def _section_rule(s: dict[str, Any], width: int, st: Style) -> str:
+    label = s["label"]
+    if s.get("missing"):
+        info = "missing"
+    else:
+        info = f"{clock(s['start_s'])}-{clock(s['end_s'])} · {s['duration_s']:.0f} s"
+        info += f" · {s.get('share', 0):.0%}"
+    title = f"{LABEL_TITLES[label]} {info} "
+    rule = ("─" if st.unicode else "-") * max(0, width - len(title) - 3)
+    return st.paint(f"── {title}{rule}" if st.unicode else f"-- {title}{rule}", ANSI_FG[label])
+
+
+def _fact_line(facts: Iterable[dict[str, Any]], width: int, st: Style) -> list[str]:
+    marks = {"said": (st.ok, "32"), "changed": ("~", "33"), "missed": (st.bad, "31")}
+    items = []
+    for f in facts:
+        mark, code = marks.get(f.get("status", ""), ("?", ""))
+        items.append(st.paint(f"{mark} {f['fact']}", code) + f" ({f.get('status', '?')})")
+    return _wrap_items(["Key facts:", *items], width, "  ") if items else []
+
+
+# --- history: every attempt -----------------------------------------------------------------
+
+SHARE_HEADER = "".join(f"{label[0].upper():>3}    " for label in LABELS)
+
+
+def history_text(
+    rows: Sequence[dict[str, Any]],
+    titles: dict[str, str],
+    coach: CoachSettings,
+    st: Style | None = None,
+) -> str:
+    """Attempts grouped by question id, oldest first, each with its change since the last."""
+    st = st or Style()
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        groups.setdefault(r["question_id"], []).append(r)
+    head = f"  {'date':<16}  {'length':<11} {SHARE_HEADER}  {'wpm':<9} fillers/min"
+    out: list[str] = []
+    for qid in sorted(groups):
+        n = len(groups[qid])
+        out += ["", st.paint(f"{qid} · {titles.get(qid, '')} ({_plural(n, 'attempt')})", "1")]
+        out.append(st.paint(head, "2"))
+        out += [_history_row(r, coach, st) for r in groups[qid]]
+    total = f"{_plural(len(rows), 'attempt')} at {_plural(len(groups), 'question')}"
+    return "\n".join(out[1:] + ["", total])
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> str:
+    date = r["created_at"][:16].replace("T", " ")
+    if r.get("status") != "ok":
+        return f"  {date:<16}  {r.get('status', '')}"
+    p = r.get("previous") or {}
+    length = clock(r["answer_s"]) + _delta(
+        r, p, "answer_s", st, "+.0f", _toward(coach.total_min_s, coach.total_max_s)
+    )
+    shares = "".join(_share_cell(label, r, p, st) for label in LABELS)
+    wpm = f"{r['wpm']:.0f}" + _delta(r, p, "wpm", st, "+.0f", _toward(coach.wpm_min, coach.wpm_max))
+    fpm = f"{r['fillers_per_min']:.1f}" + _delta(
+        r, p, "fillers_per_min", st, "+.1f", _toward(0.0, coach.fillers_per_min_max)
+    )
+    return f"  {date:<16}  {_pad(length, 11)} {shares}  {_pad(wpm, 9)} {fpm}"
+
+
+def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> str:
+    """Share in percent and its change in points, 7 columns wide; Action's change coloured."""
+    sec = r["sections"].get(label)
+    if not sec or sec["missing"]:
+        return f"{st.dash:>3}    "
+    share = round(sec["share"] * 100)
+    prev = p.get("sections", {}).get(label)
+    d = share - round(prev["share"] * 100) if prev and not prev["missing"] else 0
+    if not d:
+        return f"{share:>3}    "
+    code = "" if label != "action" else ("32" if d > 0 else "31")
+    return f"{share:>3}" + st.paint(f"{d:+4d}", code)
+
+
+Judge = Callable[[float, float], int]
+
+
+def _toward(low: float, high: float) -> Judge:
+    """A judge of change: +1 if it moved toward [low, high], -1 if away, 0 if neither."""
+
+    def distance(x: float) -> float:
+        return max(low - x, 0.0, x - high)
+
+    def judge(new: float, old: float) -> int:
+        d = distance(old) - distance(new)
+        return (d > 1e-9) - (d < -1e-9)
+
+    return judge
+
+
+def _delta(
+    r: dict[str, Any], p: dict[str, Any], key: str, st: Style, fmt: str, judge: Judge
+) -> str:
+    """' +9' coloured green when it moved toward the target, red when away; '' with no p."""
+    if key not in p:
+        return ""
+    new, old = r[key], p[key]
+    text = format(new - old, fmt)
+    if text.lstrip("+-").strip("0.") == "":
+        return st.paint(" ±0", "2")
+    return " " + st.paint(text, {1: "32", -1: "31"}.get(judge(new, old), ""))
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - len(_strip_ansi(text)))
