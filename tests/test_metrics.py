@@ -58,3 +58,11 @@ def test_settings_file(tmp_path):
         assert "unknown setting 'wpm_minimum'" in str(exc)
     else:
         raise AssertionError("unknown setting accepted")
+
+
+def test_committed_settings_file_matches_the_defaults():
+    from tests.conftest import ROOT
+
+    assert load_coach_settings(ROOT / "questions") == CoachSettings()
+    text = (ROOT / "questions" / "settings.toml").read_text()
+    assert text.count("#") >= 9  # every default carries its source
