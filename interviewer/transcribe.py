@@ -17,7 +17,7 @@ import numpy as np
 
 from interviewer.errors import InterviewerError
 from interviewer.models import Transcript, Word
-from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
+from interviewer.settings import FILLER_PROMPT, SAMPLE_RATE_HZ, TranscribeSettings
 
 EMBEDDED_LABEL = "tiny.en (embedded)"
 MODEL_FILES = ("model.bin", "tokenizer.json")  # without tokenizer.json it tries to download one
@@ -91,18 +91,26 @@ def _load(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
     try:
         return WhisperModel(model, device=device, compute_type=compute_type,
                             cpu_threads=cpu_threads)
-    except ValueError as exc:  # unknown model name; the message lists the valid ones
-        raise InterviewerError(f"unknown speech model '{model}'", _first_line(exc)) from exc
     except Exception as exc:  # hub errors (offline), ctranslate2 errors (bad folder, device)
-        if local:
-            raise InterviewerError(
-                f"cannot load the speech model in {model}: {_first_line(exc)}",
-                "check that the folder holds a complete CTranslate2 Whisper model",
-            ) from exc
-        raise InterviewerError(
+        raise _load_error(model, local, exc) from exc
+
+
+def _load_error(model: str, local: bool, exc: Exception) -> InterviewerError:
+    reason = _first_line(exc)
+    if local:
+        return InterviewerError(
+            f"cannot load the speech model in {model}: {reason}",
+            "check that the folder holds a complete CTranslate2 Whisper model",
+        )
+    if isinstance(exc, ValueError) and "Invalid model size" in reason:
+        return InterviewerError(f"unknown speech model '{model}'", reason)  # lists valid names
+    if isinstance(exc, OSError):  # huggingface_hub's offline/not-found errors are OSErrors
+        return InterviewerError(
             f"cannot load speech model '{model}': it is not downloaded and the download failed",
             "connect to the internet once to fetch it, or use the embedded model (no --model)",
-        ) from exc
+        )
+    return InterviewerError(f"cannot load speech model '{model}': {reason}",
+                            "check --model and the device/compute type settings")
 
 
 def _first_line(exc: BaseException) -> str:
@@ -110,10 +118,22 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Transcriber:
-    """Turns 16 kHz mono float32 audio into our Transcript; the model loads on first use."""
+    """Turns 16 kHz mono float32 audio into our Transcript; the model loads on first use.
 
-    def __init__(self, settings: TranscribeSettings | None = None) -> None:
+    keep_fillers: write "um"/"uh" instead of dropping them. It passes FILLER_PROMPT as
+    faster-whisper's `hotwords`, which is placed before every 30 s window. An
+    `initial_prompt` would only steer the first window when condition_on_previous_text is
+    off (measured: 0 of 7 fillers kept after the first 30 s), so it does not suit answers
+    that run for minutes. See scripts/bench_fillers.py for the measurements.
+    """
+
+    def __init__(
+        self, settings: TranscribeSettings | None = None, *, keep_fillers: bool | None = None
+    ) -> None:
         self.settings = settings or TranscribeSettings()
+        self.keep_fillers = (
+            self.settings.keep_fillers if keep_fillers is None else keep_fillers
+        )
         self.model_path, self.label = resolve_model(self.settings.model)
 
     def load(self) -> Any:
@@ -122,14 +142,20 @@ class Transcriber:
         return load_model(self.model_path, s.device, s.compute_type, s.cpu_threads)
 
     def transcribe(self, audio: np.ndarray, offset_s: float = 0.0) -> Transcript:
-        """Words with times in seconds from the start of `audio`, plus `offset_s`."""
-        audio = np.ascontiguousarray(audio, dtype=np.float32).reshape(-1)
+        """Words with times in seconds from the start of `audio`, plus `offset_s`.
+
+        `audio` is mono at SAMPLE_RATE_HZ, float in [-1, 1] (int16 is scaled). With VAD off
+        the whole clip counts as one speech span.
+        """
+        audio = np.asarray(audio).reshape(-1)
+        if audio.dtype == np.int16:
+            audio = audio / 32768.0
+        audio = np.ascontiguousarray(audio, dtype=np.float32)
         duration_s = len(audio) / SAMPLE_RATE_HZ
         spans = self._speech_spans(audio)
+        if not spans:  # no speech: never let Whisper invent text on silence or noise
+            return Transcript(words=(), duration_s=round(duration_s, 3), model=self.label)
         speech_s = sum(end - start for start, end in spans) / SAMPLE_RATE_HZ
-        empty = Transcript(words=(), duration_s=round(duration_s, 3), model=self.label)
-        if not spans:
-            return empty  # no speech: never let Whisper invent text on silence or noise
         words = self._decode(audio, spans)
         return Transcript(
             words=tuple(_shift(words, offset_s, duration_s)),
@@ -173,6 +199,7 @@ class Transcriber:
             language=s.language,
             beam_size=s.beam_size,
             initial_prompt=s.initial_prompt,
+            hotwords=FILLER_PROMPT if self.keep_fillers else None,
             word_timestamps=True,
             condition_on_previous_text=False,  # stops one bad segment from poisoning the next
             vad_filter=False,
@@ -183,11 +210,21 @@ class Transcriber:
 
 
 def _words(segments: Iterable[Any]) -> Iterable[Word]:
+    """Our Words from faster-whisper's; pieces that do not start with a space ("-quality",
+    ",000") continue the previous word, so "high-quality" and "7,000" stay one word."""
     for segment in segments:
+        merged: list[Word] = []
         for w in segment.words or ():
             text = w.word.strip()
-            if text:
-                yield Word(text=text, start_s=w.start, end_s=w.end, probability=w.probability)
+            if not text:
+                continue
+            if merged and not w.word[:1].isspace():
+                last = merged[-1]
+                merged[-1] = Word(last.text + text, last.start_s, max(last.end_s, w.end),
+                                  min(last.probability, w.probability))
+            else:
+                merged.append(Word(text, w.start, w.end, w.probability))
+        yield from merged
 
 
 def _shift(words: Iterable[Word], offset_s: float, duration_s: float) -> Iterable[Word]:

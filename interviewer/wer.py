@@ -29,6 +29,16 @@ _VARIANTS = {
     "ahh": "ah", "okay": "ok", "'er": "her", "'em": "them",
     "yknow": "you know", "y'know": "you know",
 }
+# A few British spellings that Whisper (trained mostly on US text) writes the US way.
+_BRITISH = {
+    "counselled": "counseled", "travelled": "traveled", "cancelled": "canceled",
+    "labelled": "labeled", "modelled": "modeled", "colour": "color", "favour": "favor",
+    "behaviour": "behavior", "honour": "honor", "centre": "center", "organise": "organize",
+    "organised": "organized", "realise": "realize", "realised": "realized",
+    "prioritise": "prioritize", "apologise": "apologize", "analyse": "analyze",
+    "programme": "program", "defence": "defense", "licence": "license",
+}
+_VARIANTS.update(_BRITISH)
 _REPEATED_FILLER = re.compile(r"^(u+m+|u+h+|h+m+|m+h*m+|a+h+|e+r+m*)$")
 _NUMBER = re.compile(r"^(\d[\d,]*)(\.\d+)?(st|nd|rd|th|s)?$")
 _TOKEN = re.compile(r"[a-z0-9'$%&.,]+")
@@ -73,11 +83,14 @@ def _say_number(token: str) -> list[str] | None:
     m = _NUMBER.match(token)
     if not m:
         return None
-    whole, frac, suffix = m.group(1).replace(",", ""), m.group(2), m.group(3)
+    grouped, frac, suffix = m.group(1), m.group(2), m.group(3)
+    whole = grouped.replace(",", "")
     if not whole:
         return None
     n = int(whole)
-    words = _say_year_like(n) if len(whole) == 4 and not frac else _say_int(n)
+    # "1961" is read as a year; "1,500" (grouped) or "2.5" never is.
+    year_like = len(whole) == 4 and "," not in grouped and not frac
+    words = _say_year_like(n) if year_like else _say_int(n)
     if frac:
         words += ["point"] + [_ONES[int(d)] for d in frac[1:]]
     if suffix in ("st", "nd", "rd", "th"):

@@ -1,0 +1,379 @@
+"""audio_io against real devices: a private PulseAudio daemon (tests/audio_server.py)."""
+
+from __future__ import annotations
+
+import importlib.abc
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from interviewer import audio_io
+from interviewer.errors import InterviewerError
+from interviewer.settings import LiveSettings
+from tests.audio_server import VirtualAudio, alarm
+
+ROOT = Path(__file__).resolve().parents[1]
+RATE = 16000
+
+
+@pytest.fixture(autouse=True)
+def _time_limit() -> Iterator[None]:
+    with alarm(60):  # a hung PortAudio call must fail this test, not the run
+        yield
+
+
+def write_wav(path: Path, samples: np.ndarray, rate: int = RATE) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.asarray(samples, "<i2").tobytes())
+    return path
+
+
+def read_int16(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, RATE)
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2")
+
+
+def noise(seconds: float, seed: int = 0) -> np.ndarray:
+    """Deterministic noise whose first sample is non-zero, so it is easy to find again."""
+    x = np.random.default_rng(seed).normal(0, 3000, int(seconds * RATE))
+    x = np.clip(x, -32000, 32000).astype(np.int16)
+    x[0] = 1234
+    return x
+
+
+def tone(seconds: float, rate: int, hz: float = 440.0, amplitude: float = 0.5) -> np.ndarray:
+    t = np.arange(int(seconds * rate)) / rate
+    return (amplitude * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+
+
+def first_nonzero(x: np.ndarray) -> int:
+    found = np.flatnonzero(x)
+    assert found.size, "the recording is all zeros"
+    return int(found[0])
+
+
+def loud_seconds(samples: np.ndarray, rate: int, threshold: float = 0.1) -> float:
+    """Length of the stretch louder than threshold, measured in 10 ms frames."""
+    frame = rate // 100
+    x = np.abs(samples[: len(samples) // frame * frame]).reshape(-1, frame).max(axis=1)
+    loud = np.flatnonzero(x > threshold)
+    return (loud[-1] - loud[0] + 1) / 100 if loud.size else 0.0
+
+
+# ---------------------------------------------------------------- pure helpers
+
+
+def test_importing_audio_io_does_not_load_portaudio() -> None:
+    code = "import sys, interviewer.audio_io; print('sounddevice' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=30, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_level_dbfs() -> None:
+    assert audio_io.level_dbfs(np.ones(100, np.float32)) == pytest.approx(0.0)
+    assert audio_io.level_dbfs(tone(1.0, RATE, amplitude=1.0)) == pytest.approx(-3.01, abs=0.01)
+    assert audio_io.level_dbfs(np.full(10, 16384, np.int16)) == pytest.approx(-6.02, abs=0.01)
+    assert audio_io.level_dbfs(np.zeros(10)) == audio_io.SILENCE_DBFS
+    assert audio_io.level_dbfs(np.array([])) == audio_io.SILENCE_DBFS
+    assert audio_io.peak_dbfs(np.array([0.0, -0.5])) == pytest.approx(-6.02, abs=0.01)
+
+
+def test_resampler_keeps_pitch_and_length_in_blocks() -> None:
+    x = tone(2.0, 44100, hz=440.0)
+    resampler = audio_io.Resampler(44100, RATE)
+    y = np.concatenate([resampler(block) for block in np.array_split(x, 37)])
+    assert abs(len(y) - 2.0 * RATE) <= 2
+    peak_hz = np.argmax(np.abs(np.fft.rfft(y))) * RATE / len(y)
+    assert peak_hz == pytest.approx(440, abs=1)
+    whole = audio_io.resample(x, 44100, RATE)
+    assert np.allclose(y[: len(whole)], whole[: len(y)], atol=1e-4)  # no seams at block edges
+
+
+def test_resampler_removes_what_the_new_rate_cannot_hold() -> None:
+    y = audio_io.resample(tone(1.0, 48000, hz=12000.0), 48000, RATE)  # above 8 kHz Nyquist
+    assert audio_io.level_dbfs(y[200:]) < -30
+
+
+def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:
+    path = tmp_path / "grow.wav"
+    wav = audio_io.WavAppender(path, RATE)
+    assert read_int16(path).size == 0
+    wav.append(np.arange(100, dtype=np.int16))
+    wav.flush()
+    assert np.array_equal(read_int16(path), np.arange(100))
+    wav.append(np.arange(50, dtype=np.int16))  # not flushed yet: the file still reads
+    assert read_int16(path).size in (100, 150)
+    wav.close()
+    assert read_int16(path).size == 150
+
+
+# ---------------------------------------------------------------- devices
+
+
+@pytest.mark.audio
+def test_list_devices_sees_the_virtual_devices(virtual_audio: VirtualAudio) -> None:
+    devices = audio_io.list_devices()
+    names = [d.name for d in devices]
+    assert "pulse" in names and "default" in names
+    default = devices[names.index("default")]
+    assert default.is_default_input and default.is_default_output
+    assert default.max_input_channels > 0 and default.max_output_channels > 0
+
+
+@pytest.mark.audio
+def test_find_device_by_index_name_fragment_and_default(virtual_audio: VirtualAudio) -> None:
+    pulse = next(d.index for d in audio_io.list_devices() if d.name == "pulse")
+    assert audio_io.find_device("PULS", "input") == pulse
+    assert audio_io.find_device(str(pulse), "output") == pulse
+    assert audio_io.find_device(pulse, "input") == pulse
+    assert audio_io.find_device(None, "input") is None
+
+
+@pytest.mark.audio
+def test_find_device_lists_the_choices(virtual_audio: VirtualAudio) -> None:
+    with pytest.raises(InterviewerError) as unknown:
+        audio_io.find_device("usb headset", "input")
+    assert "no microphone matches 'usb headset'" in str(unknown.value)
+    assert "'pulse'" in unknown.value.hint and "'default'" in unknown.value.hint
+    with pytest.raises(InterviewerError) as ambiguous:
+        audio_io.find_device("u", "output")  # in both 'pulse' and 'default'
+    assert "ambiguous" in str(ambiguous.value)
+    with pytest.raises(InterviewerError, match="no speaker matches '99'"):
+        audio_io.find_device(99, "output")
+
+
+# ---------------------------------------------------------------- recording
+
+
+@pytest.mark.audio
+def test_recording_is_bit_identical_and_readable_while_recording(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    fed = noise(2.0)
+    blocks: list[np.ndarray] = []
+    recorder = audio_io.Recorder(tmp_path / "answer.wav", LiveSettings(), on_block=blocks.append)
+    with recorder:
+        assert recorder.first_block_delay_s is not None and recorder.first_block_delay_s < 2
+        virtual_audio.wait_for_recording_stream()
+        player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
+        time.sleep(1.2)
+        partial = read_int16(recorder.path)  # the file on disk is a valid WAV mid-way
+        player.wait(10)
+        time.sleep(0.5)
+    result = recorder.stop()
+    recorded = read_int16(result.path)
+    start = first_nonzero(recorded)
+    assert np.array_equal(recorded[start : start + fed.size], fed)  # trap 3: bit-identical
+    assert partial.size > 0.8 * RATE and np.array_equal(partial, recorded[: partial.size])
+    assert result.duration_s == pytest.approx(recorded.size / RATE)
+    assert result.overflowed_blocks == 0 and not recorder.all_zero
+    delivered = np.concatenate(blocks)  # the consumer saw exactly what was written
+    assert np.array_equal(np.round(delivered * 32768).astype(np.int16), recorded)
+
+
+@pytest.mark.audio
+def test_silent_microphone_is_flagged_all_zero(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    with audio_io.Recorder(tmp_path / "silence.wav") as recorder:
+        time.sleep(audio_io.ZERO_CHECK_S + 0.3)
+    assert recorder.all_zero
+    assert "macOS" in audio_io.ALL_ZERO_WARNING
+
+
+@pytest.mark.audio
+def test_consumer_error_is_raised_by_stop_and_the_file_is_kept(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    def broken(_samples: np.ndarray) -> None:
+        raise ValueError("bug in the consumer")
+
+    recorder = audio_io.Recorder(tmp_path / "kept.wav", on_block=broken).start()
+    time.sleep(0.5)
+    with pytest.raises(ValueError, match="bug in the consumer"):
+        recorder.stop()
+    assert read_int16(tmp_path / "kept.wav").size > 0.3 * RATE
+    assert recorder.stop().duration_s > 0.3  # stop() again is harmless
+
+
+RECORD_FOREVER = """
+import sys, time
+from pathlib import Path
+from interviewer.audio_io import Recorder
+Recorder(Path(sys.argv[1])).start()
+print("recording", flush=True)
+time.sleep(60)
+"""
+
+
+@pytest.mark.audio
+def test_kill_9_while_recording_leaves_a_valid_wav(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    fed = noise(3.0, seed=1)
+    path = tmp_path / "killed.wav"
+    child = subprocess.Popen(
+        [sys.executable, "-c", RECORD_FOREVER, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
+        env=virtual_audio.child_env(), text=True,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.readline().strip() == "recording"
+        virtual_audio.wait_for_recording_stream()
+        player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
+        time.sleep(2.0)
+        child.send_signal(signal.SIGKILL)
+        child.wait(10)
+    finally:
+        child.kill()
+    player.wait(10)
+    recorded = read_int16(path)
+    start = first_nonzero(recorded)
+    kept = recorded[start:]
+    assert kept.size >= (2.0 - 1.0) * RATE  # at most ~1 s lost
+    assert np.array_equal(kept, fed[: kept.size])
+
+
+@pytest.mark.audio
+def test_refused_rate_falls_back_to_the_device_rate(
+    virtual_audio: VirtualAudio, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A device refusing 16 kHz cannot be made here, so only the refusal is faked."""
+    import sounddevice as sd
+
+    class Refuses16k(sd.InputStream):  # type: ignore[misc]
+        def __init__(self, *args: object, samplerate: float, **kwargs: object) -> None:
+            if samplerate == RATE:
+                raise sd.PortAudioError("Invalid sample rate", -9997)
+            super().__init__(*args, samplerate=samplerate, **kwargs)
+
+    monkeypatch.setattr(sd, "InputStream", Refuses16k)
+    fed = (tone(1.5, RATE, hz=300.0, amplitude=0.4) * 32767).astype(np.int16)
+    with audio_io.Recorder(tmp_path / "44k.wav") as recorder:
+        virtual_audio.wait_for_recording_stream()
+        virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed)).wait(10)
+        time.sleep(0.3)
+    assert recorder.device_rate_hz == 44100
+    recorded = read_int16(recorder.path).astype(np.float32)
+    corr = np.correlate(recorded, fed.astype(np.float32), mode="valid")
+    best = int(np.argmax(corr))
+    segment = recorded[best : best + fed.size]
+    similarity = corr[best] / (np.linalg.norm(segment) * np.linalg.norm(fed))
+    assert similarity > 0.99
+
+
+def test_portaudio_errors_become_one_line_with_a_fix() -> None:
+    import sounddevice as sd
+
+    busy = audio_io._device_error(sd.PortAudioError("Device unavailable", -9985), "input")
+    assert str(busy).startswith("the microphone is busy — close the other program")
+    none = audio_io._device_error(sd.PortAudioError("Error querying device -1"), "output")
+    assert str(none).startswith("no speaker found")
+
+
+NO_SERVER = """
+import numpy as np
+from pathlib import Path
+from interviewer import audio_io
+from interviewer.errors import InterviewerError
+for action in (lambda: audio_io.Recorder(Path("x.wav")).start(),
+               lambda: audio_io.play_samples(np.zeros(100), 16000)):
+    try:
+        action()
+        print("no error")
+    except InterviewerError as exc:
+        print(exc)
+"""
+
+
+def test_no_sound_server_means_no_microphone(tmp_path: Path) -> None:
+    env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/nothing-here"}
+    out = subprocess.run([sys.executable, "-c", NO_SERVER], capture_output=True, text=True,
+                         cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=30)
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("no microphone found (no audio input device) — connect"), out
+    assert lines[1].startswith("no speaker found"), out
+    assert not (tmp_path / "x.wav").exists()
+
+
+class _NoPortAudio(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, *_: object) -> None:
+        if name == "sounddevice":
+            raise OSError("PortAudio library not found")  # what sounddevice raises
+
+
+def test_missing_portaudio_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoPortAudio(), *sys.meta_path])
+    with pytest.raises(InterviewerError) as error:
+        audio_io.list_devices()
+    assert str(error.value) == (
+        "PortAudio not found — install libportaudio2 (apt-get install libportaudio2)"
+    )
+
+
+# ---------------------------------------------------------------- playback
+
+
+@pytest.mark.audio
+def test_play_wav_reaches_the_speaker_and_blocks_until_played(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    wav = write_wav(tmp_path / "tone.wav", tone(1.0, 22050) * 32767, rate=22050)
+    with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
+        started = time.monotonic()
+        audio_io.play_wav(wav)
+        took = time.monotonic() - started
+    samples, rate = audio_io.read_wav(heard)
+    x = samples[:, 0]
+    assert 1.0 <= took < 1.5
+    assert 0.97 <= loud_seconds(x, rate) <= 1.15  # nothing cut off; an underrun adds a gap
+    assert np.argmax(np.abs(np.fft.rfft(x))) * rate / len(x) == pytest.approx(440, abs=2)
+
+
+@pytest.mark.audio
+def test_playback_takes_as_long_as_the_sound_when_nobody_listens(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    """Underrun loops drain the callback in ~0.03 s; they showed only without a capture."""
+    wav = write_wav(tmp_path / "tone.wav", tone(1.0, 22050) * 32767, rate=22050)
+    for _ in range(3):
+        started = time.monotonic()
+        audio_io.play_wav(wav)
+        assert 1.0 <= time.monotonic() - started < 1.5
+
+
+@pytest.mark.audio
+def test_mic_check_records_plays_back_and_measures(
+    virtual_audio: VirtualAudio, tmp_path: Path
+) -> None:
+    fed = (tone(1.0, RATE, amplitude=0.5) * 32767).astype(np.int16)
+    wav = write_wav(tmp_path / "fed.wav", fed)
+
+    def feed() -> None:
+        virtual_audio.wait_for_recording_stream()
+        virtual_audio.feed_mic(wav).wait(10)
+
+    feeder = threading.Thread(target=feed)
+    feeder.start()
+    with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
+        check = audio_io.mic_check(2.0, path=tmp_path / "check.wav")
+    feeder.join(10)
+    assert check.peak_dbfs == pytest.approx(-6.0, abs=0.1)
+    assert -15 < check.rms_dbfs < -8 and not check.all_zero
+    assert check.path == tmp_path / "check.wav"
+    samples, rate = audio_io.read_wav(heard)
+    assert 0.95 <= loud_seconds(samples[:, 0], rate) <= 1.15
