@@ -18,15 +18,6 @@ from interviewer import __version__, review_cli
 from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, InterviewerError
 
 
-def _bank_arg(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "--bank",
-        type=Path,
-        metavar="DIR",
-        help="question bank folder (default: $INTERVIEWER_BANK or ./questions)",
-    )
-
-
 def _model_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--model",
@@ -65,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--voice", help="text-to-speech voice (see 'interviewer voices')")
     p.add_argument("--rate", type=int, metavar="WPM", help="speaking rate of the question")
     _live_args(p)
-    _bank_arg(p)
+    review_cli.bank_arg(p)
     _model_arg(p)
 
     p = sub.add_parser("transcribe", help="print the timed transcript of an audio file")
@@ -75,12 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("questions", help="list the question bank")
     p.add_argument("--json", action="store_true")
-    _bank_arg(p)
+    review_cli.bank_arg(p)
 
     p = sub.add_parser("import", help="build bank files from a notes document like the seed")
     p.add_argument("file", type=Path)
     p.add_argument("--force", action="store_true", help="overwrite stories that differ")
-    _bank_arg(p)
+    review_cli.bank_arg(p)
 
     p = sub.add_parser("devices", help="list audio input and output devices")
     p = sub.add_parser("mic-check", help="record 3 s, show the level, play it back")

@@ -26,18 +26,18 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
     )
     _question_arg(p, "the latest attempt at this question")
     _colour_arg(p)
-    _bank_arg(p)
+    bank_arg(p)
 
     p = sub.add_parser("history", help="every attempt with its timings and how they moved")
     _question_arg(p, "only attempts at this question")
     p.add_argument("--json", action="store_true", help="rows with their changes as JSON")
     _colour_arg(p)
-    _bank_arg(p)
+    bank_arg(p)
 
     p = sub.add_parser("report", help="write an HTML report to click through (works offline)")
     _question_arg(p, "only this question (written beside its story)")
     p.add_argument("--open", action="store_true", help="open the report in your web browser")
-    _bank_arg(p)
+    bank_arg(p)
 
     p = sub.add_parser("reanalyze", help="re-run the analysis over saved attempts")
     _question_arg(p, "only attempts at this question")
@@ -46,7 +46,7 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         metavar="M",
         help="also re-transcribe the saved audio with this faster-whisper model name or folder",
     )
-    _bank_arg(p)
+    bank_arg(p)
 
 
 def _question_arg(p: argparse.ArgumentParser, what: str) -> None:
@@ -62,7 +62,8 @@ def _colour_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _bank_arg(p: argparse.ArgumentParser) -> None:
+def bank_arg(p: argparse.ArgumentParser) -> None:
+    """--bank, shared with cli.py."""
     p.add_argument(
         "--bank",
         type=Path,
