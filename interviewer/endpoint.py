@@ -10,8 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-import numpy as np
-
 
 class Event(str, Enum):
     SPEECH_STARTED = "speech started"
@@ -30,13 +28,6 @@ class EndpointSettings:
     min_speech_s: float = 0.3  # this much voiced audio before silence can end the answer
     speech_margin_db: float = 12.0  # above the noise floor counts as speech
     min_speech_dbfs: float = -50.0  # never call anything quieter than this speech
-
-
-def level_dbfs(samples: np.ndarray) -> float:
-    if samples.size == 0:
-        return -120.0
-    rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64))))
-    return 20.0 * np.log10(max(rms, 1e-6))
 
 
 class Endpointer:

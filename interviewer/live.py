@@ -20,10 +20,11 @@ from typing import Any, TextIO
 import numpy as np
 
 from interviewer import render, store
+from interviewer.audio_io import level_dbfs
 from interviewer.bank import Bank
 from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
-from interviewer.endpoint import Endpointer, EndpointSettings, Event, level_dbfs
+from interviewer.endpoint import Endpointer, EndpointSettings, Event
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript
 from interviewer.session import Saved, Speaker, finish_attempt

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from interviewer.endpoint import Endpointer, EndpointSettings, Event, level_dbfs
+from interviewer.audio_io import level_dbfs
+from interviewer.endpoint import Endpointer, EndpointSettings, Event
 
 RATE = 16000
 BLOCK_S = 0.1
