@@ -24,6 +24,9 @@ def analyse(
     story = question.story if question.has_story else None
     seg = star.segment(transcript.words, story, pauses, markers)
     m = metrics.measure(transcript.words, seg.sections, story, coach)
+    if not transcript.no_speech:
+        m["filler_capture"] = metrics.filler_capture(transcript.filler_capture_s,
+                                                     transcript.speech_s)
     return {
         "status": NO_SPEECH if transcript.no_speech else "ok",
         "words": [_word(w, label) for w, label in zip(transcript.words, seg.word_labels)],
@@ -46,6 +49,7 @@ def new_record(question: Question, transcript: Transcript, when: datetime) -> di
         "created_at": when.astimezone().isoformat(timespec="seconds"),
         "duration_s": round(transcript.duration_s, 3),
         "speech_s": round(transcript.speech_s, 3),
+        "filler_capture_s": round(transcript.filler_capture_s, 3),
         "model": transcript.model,
     }
 

@@ -42,6 +42,7 @@ class BackgroundTranscriber:
         self._words: list[Word] = []
         self._spans: list[tuple[float, float]] = []
         self._speech_s = 0.0
+        self._capture_s = 0.0
         self._error: BaseException | None = None
         self.busy_s = 0.0  # time spent transcribing, for the benchmark
         self.chunks = 0
@@ -82,7 +83,7 @@ class BackgroundTranscriber:
             raise self._error
         return Transcript(tuple(self._words), round(total / SAMPLE_RATE_HZ, 3),
                           round(self._speech_s, 3), getattr(self.transcriber, "label", ""),
-                          tuple(self._spans))
+                          tuple(self._spans), round(self._capture_s, 3))
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -99,3 +100,4 @@ class BackgroundTranscriber:
             self._words.extend(part.words)
             self._spans.extend(part.speech_spans)
             self._speech_s += part.speech_s
+            self._capture_s += part.filler_capture_s

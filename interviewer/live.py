@@ -263,8 +263,13 @@ class LiveSession:
         words = answer.transcript.words + tuple(
             replace(w, start_s=round(w.start_s + offset, 3), end_s=round(w.end_s + offset, 3))
             for w in extra_answer.transcript.words)
-        merged = replace(answer.transcript, words=words,
-                         duration_s=round(offset + extra_answer.duration_s, 3))
+        first, more = answer.transcript, extra_answer.transcript
+        merged = replace(
+            first, words=words, duration_s=round(offset + extra_answer.duration_s, 3),
+            speech_s=round(first.speech_s + more.speech_s, 3),
+            speech_spans=first.speech_spans + tuple(
+                (round(a + offset, 3), round(b + offset, 3)) for a, b in more.speech_spans),
+            filler_capture_s=round(first.filler_capture_s + more.filler_capture_s, 3))
         samples = np.concatenate([_read_wav(files.audio), _read_wav(path)])
         extra = _answer_extra(answer)
         extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,

@@ -45,6 +45,28 @@ def count_fillers(words: Sequence[Word]) -> Counter[str]:
     return +found
 
 
+# How far a filler count can be trusted, from how much of the speech was decoded with filler
+# capture (Transcriber.keep_fillers). The recall figure is scripts/bench_fillers.py on the
+# real disfluent clips in ../shared/speech_samples with tiny.en.
+FILLER_CAPTURE_FULL = 0.95
+MEASURED_RECALL = "7 of 7 um/uh found on real disfluent speech in testing"
+
+
+def filler_capture(capture_s: float, speech_s: float) -> dict[str, Any]:
+    """{'coverage': share of speech decoded with filler capture, 'trust', 'note'}."""
+    coverage = min(capture_s / speech_s, 1.0) if speech_s > 0 else 0.0
+    if coverage >= FILLER_CAPTURE_FULL:
+        trust, note = "counted", f"um/uh kept in the transcript ({MEASURED_RECALL})"
+    elif coverage > 0:
+        trust = "lower bound"
+        note = (f"a lower bound: um/uh kept for {coverage:.0%} of your speech (the rest had to "
+                "be transcribed without filler capture)")
+    else:
+        trust = "lower bound"
+        note = "a lower bound: transcribed without filler capture, which drops most um/uh"
+    return {"coverage": round(coverage, 3), "trust": trust, "note": note}
+
+
 def count_phrases(text: str, phrases: Sequence[str]) -> int:
     padded = " " + " ".join(tokens(text)) + " "
     return sum(padded.count(f" {p} ") for p in phrases)

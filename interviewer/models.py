@@ -33,6 +33,8 @@ class Transcript:
     model: str = ""
     # (start_s, end_s) stretches of speech found by VAD, used to snap section boundaries
     speech_spans: tuple[tuple[float, float], ...] = ()
+    # speech seconds decoded with filler capture (um/uh kept); the rest was decoded plainly
+    filler_capture_s: float = 0.0
 
     @property
     def text(self) -> str:

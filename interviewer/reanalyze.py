@@ -87,7 +87,8 @@ def reanalyze_attempt(
         _backup(path)
         record["previous_model"] = record.get("model", "")
         transcript = _transcribe(transcriber, clips)
-        record.update(duration_s=transcript.duration_s, speech_s=transcript.speech_s)
+        record.update(duration_s=transcript.duration_s, speech_s=transcript.speech_s,
+                      filler_capture_s=transcript.filler_capture_s)
         record["model"] = transcript.model
     else:
         transcript = transcript_from_record(record)
@@ -108,6 +109,8 @@ def transcript_from_record(record: dict[str, Any]) -> Transcript:
         duration_s=float(record.get("duration_s", words[-1].end_s if words else 0.0)),
         speech_s=float(record.get("speech_s", 0.0)),
         model=str(record.get("model", "")),
+        # records from before filler capture were decoded plainly
+        filler_capture_s=float(record.get("filler_capture_s", 0.0)),
     )
 
 
@@ -146,6 +149,7 @@ def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
         speech_s=round(sum(p.speech_s for p in parts), 3),
         model=first.model,
         speech_spans=tuple(span for p in parts for span in p.speech_spans),
+        filler_capture_s=round(sum(p.filler_capture_s for p in parts), 3),
     )
 
 

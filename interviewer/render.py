@@ -11,6 +11,13 @@ def _mmss(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+def filler_line(m: dict[str, Any]) -> str:
+    """'Fillers: um 3, like 1 — <how far the count can be trusted>'."""
+    found = ", ".join(f"{k} {v}" for k, v in sorted((m.get("fillers") or {}).items()))
+    note = m.get("filler_capture", {}).get("note")
+    return f"Fillers: {found or 'none'}" + (f" — {note}" if note else "")
+
+
 def summary(record: dict[str, Any]) -> str:
     """The STAR timing summary printed after an answer."""
     m = record["metrics"]
@@ -21,9 +28,10 @@ def summary(record: dict[str, Any]) -> str:
     lines = [
         f"Answer: {_mmss(m['answer_s'])} ({m['answer_s']:.1f} s), {m['words']} words, "
         f"{m['wpm']:.0f} words/min, {m['fillers_per_min']:.1f} fillers/min",
-        "",
-        f"  {'section':<10} {'start':>7} {'end':>7} {'time':>7} {'share':>6}",
     ]
+    if "filler_capture" in m:
+        lines.append(filler_line(m))
+    lines += ["", f"  {'section':<10} {'start':>7} {'end':>7} {'time':>7} {'share':>6}"]
     for s in record["sections"]:
         title = LABEL_TITLES[s["label"]]
         if s["missing"]:
@@ -64,6 +72,7 @@ def markdown(record: dict[str, Any], question: Question) -> str:
             f"Answer {m['answer_s']:.1f} s · {m['words']} words · {m['wpm']:.0f} words/min · "
             f"{m['fillers_per_min']:.1f} fillers/min",
             "",
+            *([filler_line(m), ""] if "filler_capture" in m else []),
             "| Section | Start | End | Time | Share |",
             "|---|---|---|---|---|",
         ]

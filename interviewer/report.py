@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from interviewer import review, store
+from interviewer import render, review, store
 from interviewer.bank import Bank
 from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
@@ -243,9 +243,11 @@ def overview_html(record: dict[str, Any]) -> str:
     )
     tips = "".join(f"<li>{e(t)}</li>" for t in record.get("feedback", []))
     tips_html = f'<ol class="tips">{tips}</ol>' if tips else '<p class="note">All on target.</p>'
+    fillers = (f'<p class="note">{e(render.filler_line(m))}</p>'
+               if m.get("filler_capture") else "")
     return (
         f'<h3>Against the targets</h3><div class="stats">{tiles}</div>'
-        f'<div class="cols"><div><h3>Metrics</h3>{table}</div>'
+        f'<div class="cols"><div><h3>Metrics</h3>{table}{fillers}</div>'
         f"<div><h3>For the next take</h3>{tips_html}</div></div>"
     )
 

@@ -24,6 +24,7 @@ from interviewer.coaching import CoachSettings
 from interviewer.errors import InterviewerError
 from interviewer.fileio import write_text_atomic
 from interviewer.models import LABEL_TITLES, LABELS, Question
+from interviewer.render import filler_line
 
 NO_ATTEMPTS_HINT = (
     "record one first: 'interviewer practice -q ID' (add --answer-audio FILE for a recording)"
@@ -343,9 +344,8 @@ def format_check(c: dict[str, Any]) -> str:
 
 def _extras(m: dict[str, Any]) -> list[str]:
     out = []
-    fillers = m.get("fillers") or {}
-    if fillers:
-        out.append("Fillers: " + ", ".join(f"{k} {v}" for k, v in sorted(fillers.items())))
+    if m.get("fillers") or m.get("filler_capture"):
+        out.append(filler_line(m))
     pauses = m.get("long_pauses") or []
     if pauses:
         longest = max(pauses, key=lambda p: p["duration_s"])

@@ -20,10 +20,14 @@ class TranscribeSettings:
     vad_min_silence_ms: int = 1000
     vad_speech_pad_ms: int = 400
     initial_prompt: str | None = None
-    # Write "um"/"uh" (FILLER_PROMPT as hotwords, which reach every 30 s window); plain
-    # decoding drops them. Off by default: on the real clips it found 7/7 fillers, but on two
-    # of the 19 espeak fixtures it garbled long stretches (WER 0.56 on one). See CHANGES.md.
-    keep_fillers: bool = False
+    # Write "um"/"uh", which plain decoding drops: FILLER_PROMPT is given as hotwords, and the
+    # speech is decoded in windows of at most window_s cut at VAD pauses, one decoding pass
+    # each. A window whose words leave more than max_uncovered_s of it unexplained (the
+    # prompt can make tiny.en skip a sentence) is decoded again plainly.
+    # Measured in scripts/bench_fillers.py and scripts/bench_transcribe.py; see CHANGES.md.
+    keep_fillers: bool = True
+    window_s: float = 28.0  # Whisper sees 30 s at a time; keep a margin
+    max_uncovered_s: float = 2.0
 
 
 @dataclass(frozen=True)

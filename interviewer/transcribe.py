@@ -120,11 +120,14 @@ def _first_line(exc: BaseException) -> str:
 class Transcriber:
     """Turns 16 kHz mono float32 audio into our Transcript; the model loads on first use.
 
-    keep_fillers: write "um"/"uh" instead of dropping them. It passes FILLER_PROMPT as
-    faster-whisper's `hotwords`, which is placed before every 30 s window. An
-    `initial_prompt` would only steer the first window when condition_on_previous_text is
-    off (measured: 0 of 7 fillers kept after the first 30 s), so it does not suit answers
-    that run for minutes. See scripts/bench_fillers.py for the measurements.
+    keep_fillers (the default) writes "um"/"uh" instead of dropping them. FILLER_PROMPT goes
+    in as faster-whisper's `hotwords`, which, unlike an `initial_prompt`, steer every window.
+    With that prompt tiny.en often stops writing timestamps; faster-whisper then starts the
+    next 30 s window mid-word and may skip a sentence, and re-decodes the silent tail of a
+    window, where the prompt makes it write "Uh, hmm." So we cut the speech into windows of
+    at most `window_s` at VAD pauses and take exactly one decoding pass of each, and a window
+    whose words leave a stretch of it unexplained is decoded again plainly.
+    See scripts/bench_fillers.py for the measurements.
     """
 
     def __init__(
@@ -156,7 +159,7 @@ class Transcriber:
         if not spans:  # no speech: never let Whisper invent text on silence or noise
             return Transcript(words=(), duration_s=round(duration_s, 3), model=self.label)
         speech_s = sum(end - start for start, end in spans) / SAMPLE_RATE_HZ
-        words = self._decode(audio, spans)
+        words, capture_s = self._decode(audio, spans)
         return Transcript(
             words=tuple(_shift(words, offset_s, duration_s)),
             duration_s=round(duration_s, 3),
@@ -166,14 +169,18 @@ class Transcriber:
                 (_r(start / SAMPLE_RATE_HZ + offset_s), _r(end / SAMPLE_RATE_HZ + offset_s))
                 for start, end in spans
             ),
+            filler_capture_s=round(capture_s, 3),
         )
 
     def _vad_options(self) -> Any:
         from faster_whisper.vad import VadOptions
 
+        s = self.settings
         return VadOptions(
-            min_silence_duration_ms=self.settings.vad_min_silence_ms,
-            speech_pad_ms=self.settings.vad_speech_pad_ms,
+            min_silence_duration_ms=s.vad_min_silence_ms,
+            speech_pad_ms=s.vad_speech_pad_ms,
+            # a longer stretch is split at a short silence, so every padded span fits a window
+            max_speech_duration_s=s.window_s - 2 * s.vad_speech_pad_ms / 1000,
         )
 
     def _speech_spans(self, audio: np.ndarray) -> list[tuple[int, int]]:
@@ -187,26 +194,112 @@ class Transcriber:
         chunks = get_speech_timestamps(audio, self._vad_options())
         return [(c["start"], c["end"]) for c in chunks]
 
-    def _decode(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> list[Word]:
+    def _decode(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> tuple[list[Word], float]:
+        """(words, seconds of speech decoded with filler capture)."""
+        if not self.keep_fillers:
+            return self._decode_plain(audio, spans), 0.0
+        limit = int(self.settings.window_s * SAMPLE_RATE_HZ)
+        words: list[Word] = []
+        captured = 0
+        todo = [(window, 1) for window in plan_windows(spans, limit)]  # (spans, splits left)
+        while todo:
+            window, splits = todo.pop(0)
+            size = sum(end - start for start, end in window)
+            got = self._decode_window(audio, window) if size <= limit else None
+            if got is not None:
+                words += got
+                captured += size
+            elif splits and len(window) > 1:  # try the halves: the skip is often in one
+                first, second = split_window(window)
+                todo[:0] = [(first, splits - 1), (second, splits - 1)]
+            else:
+                words += self._decode_plain(audio, window)
+        return words, captured / SAMPLE_RATE_HZ
+
+    def _decode_plain(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> list[Word]:
         """Decode only the speech, then map times back: what vad_filter=True does inside
         faster-whisper, but with the VAD we already ran (so it runs once, not twice)."""
-        from faster_whisper.transcribe import restore_speech_timestamps
+        segments = self._run(_speech(audio, spans))
+        return _restore(segments, spans)
 
+    def _decode_window(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> list[Word] | None:
+        """One pass over speech that fits one window, with filler capture; None if it left
+        more than max_uncovered_s of the speech without words (decode it plainly then)."""
+        speech = _speech(audio, spans)
+        segments = self._run(speech, hotwords=FILLER_PROMPT, without_timestamps=True)
+        # Without timestamps a window is exactly one segment. Stop there: the next one would
+        # be faster-whisper decoding the window's tail again (see the class docstring).
+        first = next(iter(segments), None)
+        getattr(segments, "close", lambda: None)()
+        if first is None:
+            return None
+        times = [(w.start, w.end) for w in first.words or ()]
+        if uncovered_s(times, len(speech) / SAMPLE_RATE_HZ) > self.settings.max_uncovered_s:
+            return None
+        return _restore([first], spans)
+
+    def _run(self, speech: np.ndarray, **options: Any) -> Iterable[Any]:
         s = self.settings
-        speech = np.concatenate([audio[start:end] for start, end in spans])
         segments, _info = self.load().transcribe(
             speech,
             language=s.language,
             beam_size=s.beam_size,
             initial_prompt=s.initial_prompt,
-            hotwords=FILLER_PROMPT if self.keep_fillers else None,
             word_timestamps=True,
             condition_on_previous_text=False,  # stops one bad segment from poisoning the next
             vad_filter=False,
+            **options,
         )
-        chunks = [{"start": start, "end": end} for start, end in spans]
-        restored = restore_speech_timestamps(segments, chunks, SAMPLE_RATE_HZ)
-        return list(_words(restored))  # consume the lazy generator here
+        return segments
+
+
+def plan_windows(spans: list[tuple[int, int]], limit: int) -> list[list[tuple[int, int]]]:
+    """Consecutive speech spans grouped so each group's speech is at most `limit` samples
+    (a single longer span stays alone)."""
+    windows: list[list[tuple[int, int]]] = []
+    size = 0
+    for span in spans:
+        length = span[1] - span[0]
+        if windows and size + length <= limit:
+            windows[-1].append(span)
+            size += length
+        else:
+            windows.append([span])
+            size = length
+    return windows
+
+
+def split_window(
+    spans: list[tuple[int, int]],
+) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    """Two non-empty runs of spans with their speech as even as the span edges allow."""
+    total = sum(end - start for start, end in spans)
+    best, best_diff, run = 1, total, 0
+    for i, (start, end) in enumerate(spans[:-1], 1):
+        run += end - start
+        if abs(total - 2 * run) < best_diff:
+            best, best_diff = i, abs(total - 2 * run)
+    return spans[:best], spans[best:]
+
+
+def uncovered_s(word_times: list[tuple[float, float]], duration_s: float) -> float:
+    """The longest stretch of a window that no word explains: before the first word,
+    between two words, or after the last; the whole window when there are no words."""
+    edges = [0.0] + [t for start, end in word_times for t in (start, end)] + [duration_s]
+    return max((edges[i + 1] - edges[i] for i in range(0, len(edges), 2)), default=duration_s)
+
+
+def _speech(audio: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+    return np.concatenate([audio[start:end] for start, end in spans])
+
+
+def _restore(segments: Iterable[Any], spans: list[tuple[int, int]]) -> list[Word]:
+    """Times in the concatenated speech back to times in the audio, as our Words."""
+    from faster_whisper.transcribe import restore_speech_timestamps
+
+    chunks = [{"start": start, "end": end} for start, end in spans]
+    restored = restore_speech_timestamps(segments, chunks, SAMPLE_RATE_HZ)
+    return list(_words(restored))  # consume the lazy generator here
 
 
 def _words(segments: Iterable[Any]) -> Iterable[Word]:

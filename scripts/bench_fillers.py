@@ -1,6 +1,6 @@
 """Which transcription method keeps "um"/"uh" with tiny.en? Measured on the real clips.
 
-Usage: python scripts/bench_fillers.py [--model NAME_OR_FOLDER] [--only NAME,NAME]
+Usage: python scripts/bench_fillers.py [--model NAME_OR_FOLDER] [--only NAME,NAME] [--fixtures]
 
 For each method, in one run, with the same loaded model:
 - fillers: found/total on fillers/*.flac and mfa_acoustic_corpus.wav (.norm.txt references),
@@ -9,13 +9,19 @@ For each method, in one run, with the same loaded model:
   between), so they fall in later 30 s windows, like the middle of a two-minute answer;
 - extra: fillers written that the references do not hold, over all clips;
 - WER-f: pooled WER over ALL real clips with fillers removed from both sides;
-- time: total transcription seconds over all clips (noisy on a shared 2-core machine).
+- time: total transcription seconds over all clips (noisy on a shared 2-core machine);
+- with --fixtures, also fx WER-f and fx worst: pooled and worst WER-f over the spoken answers
+  in audio_fixtures/ (espeak, 45-95 s each), where long-answer failures show.
 Targets: filler recall >= 0.8 and WER-f <= plain + 0.02.
+The default Transcriber gives the filler list as hotwords over pause-cut windows of at most
+28 s, one pass each (see interviewer/transcribe.py); the hotwords rows show why not over
+faster-whisper's own windows (run scripts/eval_star.py for the long answers).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Callable
@@ -93,6 +99,8 @@ def gap_fill(model, audio: np.ndarray, spans, **options) -> Words:
 
 
 def methods(transcriber: Transcriber, filler_transcriber: Transcriber) -> dict[str, Callable]:
+    """The prompt/hotwords rows decode all the speech in one call (faster-whisper's own 30 s
+    windows); the last row is what the interviewer does by default."""
     model = transcriber.load()
 
     def ours(t: Transcriber) -> Callable:
@@ -111,7 +119,7 @@ def methods(transcriber: Transcriber, filler_transcriber: Transcriber) -> dict[s
         "hotwords: natural": lambda a, s: decode(model, a, s, hotwords=NATURAL_PROMPT),
         "hotwords: 'um uh'": lambda a, s: decode(model, a, s, hotwords="um uh"),
         "gap second pass": lambda a, s: gap_fill(model, a, s),
-        "Transcriber(keep_fillers)": ours(filler_transcriber),
+        "Transcriber (default)": ours(filler_transcriber),
     }
 
 
@@ -128,6 +136,22 @@ def long_composite(data) -> tuple[np.ndarray, str]:
 
 def is_filler_clip(name: str) -> bool:
     return name.startswith("fillers/") or name == "mfa_acoustic_corpus.wav"
+
+
+def fixture_data() -> list[tuple[str, np.ndarray, str]]:
+    manifest = json.loads((ROOT / "audio_fixtures" / "manifest.json").read_text())
+    return [(f["file"], load_audio(ROOT / "audio_fixtures" / f["file"]), f["script"])
+            for f in manifest["fixtures"]]
+
+
+def fixture_wer(fn: Callable, fixtures, settings: TranscribeSettings) -> tuple[float, float]:
+    errors = n_ref = 0
+    worst = 0.0
+    for _name, audio, script in fixtures:
+        text = " ".join(w[0] for w in fn(audio, speech_spans(audio, settings)))
+        e, n = word_errors(script, text, ignore=FILLERS)
+        errors, n_ref, worst = errors + e, n_ref + n, max(worst, e / max(n, 1))
+    return errors / n_ref, worst
 
 
 def score(fn: Callable, data, settings: TranscribeSettings, long_clip) -> dict:
@@ -156,6 +180,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model name or folder (default: embedded tiny.en)")
     parser.add_argument("--only", help="comma-separated method names to run (plain is kept)")
+    parser.add_argument("--fixtures", action="store_true",
+                        help="also score WER on the long spoken answers in audio_fixtures/")
     args = parser.parse_args()
     settings = TranscribeSettings(model=args.model)
     transcriber = Transcriber(settings, keep_fillers=False)
@@ -170,14 +196,19 @@ def main() -> int:
     transcriber.transcribe(data[0][1])  # warm-up
     print(f"model {transcriber.label}; {len(data)} clips; long composite "
           f"{len(long_clip[0]) / SAMPLE_RATE_HZ:.0f} s\n")
+    fixtures = fixture_data() if args.fixtures else []
     print(f"{'method':28} {'fillers':>8} {'recall':>6} {'long':>6} {'extra':>5} "
-          f"{'WER-f':>6} {'time s':>6}")
+          f"{'WER-f':>6} {'time s':>6}" + ("  fx WER-f  fx worst" if fixtures else ""))
     results = {}
     for name, fn in chosen.items():
         r = results[name] = score(fn, data, settings, long_clip)
+        fx = ""
+        if fixtures:
+            pooled, worst = fixture_wer(fn, fixtures, settings)
+            fx = f"  {pooled:8.3f}  {worst:8.3f}"
         print(f"{name:28} {r['found']:>4}/{r['total']:<3} {r['found'] / r['total']:6.2f} "
               f"{r['long'][0]:>3}/{r['long'][1]:<2} {r['extra']:5d} {r['wer']:6.3f} "
-              f"{r['time']:6.1f}", flush=True)
+              f"{r['time']:6.1f}{fx}", flush=True)
     base = results["plain"]["wer"]
     print(f"\ntargets: recall >= 0.80 (short and long), WER-f <= {base + 0.02:.3f}")
     for name, r in results.items():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from pathlib import Path
 
@@ -78,6 +79,8 @@ def test_practice_prints_the_star_summary(manifest, capsys):
                  "--no-speak"]) == 0
     out = capsys.readouterr()
     assert "Situation" in out.out and "Learning" in out.out and "words/min" in out.out
+    # the filler count says how far it can be trusted
+    assert re.search(r"^Fillers: .* — um/uh kept in the transcript", out.out, re.M), out.out
     assert "Saved beside the story" in out.out
     assert "Tell me about a time when you failed at work?" in out.err
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from interviewer import feedback
 from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
-from interviewer.metrics import count_fillers, fact_coverage, measure
+from interviewer.metrics import count_fillers, fact_coverage, filler_capture, measure
 from interviewer.models import Section, Story, Word
 
 
@@ -17,6 +17,18 @@ def test_fillers_counted_including_phrases_and_filler_like():
     assert found["um"] == 1 and found["uh"] == 1
     assert found["you know"] == 1 and found["basically"] == 1
     assert found["like"] == 1  # "I like tests" is a verb, not a filler
+
+
+def test_filler_count_trust_follows_how_much_speech_kept_fillers():
+    full = filler_capture(59.0, 60.0)
+    assert full["trust"] == "counted" and full["coverage"] == 0.983
+    assert "um/uh kept in the transcript" in full["note"]
+    part = filler_capture(30.0, 60.0)
+    assert part["trust"] == "lower bound" and "50% of your speech" in part["note"]
+    off = filler_capture(0.0, 60.0)
+    assert off["trust"] == "lower bound" and "without filler capture" in off["note"]
+    assert filler_capture(0.0, 0.0)["coverage"] == 0.0
+    assert filler_capture(61.0, 60.0)["coverage"] == 1.0  # rounding in the sums
 
 
 def test_key_facts_said_changed_missed():
