@@ -1,32 +1,25 @@
-"""Audio files: read any format as 16 kHz mono float32, write WAV/text/copies atomically.
+"""Audio files: read any format as 16 kHz mono float32; write WAV atomically.
 
 Reading goes through PyAV (what faster-whisper's `decode_audio` uses), imported lazily so
 that importing this module stays cheap. Every way a file can be unusable becomes one
 `InterviewerError` naming the file.
 
-Writers never overwrite: the data goes to a temporary file in the destination folder and is
-published with `os.link`, which fails if the destination exists, so a race with another
-writer cannot clobber a file either. Files are created user-only (0o600): attempts are private.
+WAVs are written through `fileio.atomic_file`, which never overwrites a file.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import shutil
 import struct
-import tempfile
 import wave
-from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 
 from interviewer.errors import InterviewerError
+from interviewer.fileio import atomic_file
 from interviewer.settings import SAMPLE_RATE_HZ
 
-FILE_MODE = 0o600
 # A declared duration longer than what decodes by more than this means the file was cut short.
 # One MP3 frame is 26 ms, one FLAC frame up to ~93 ms: smaller gaps are codec framing.
 TRUNCATION_TOLERANCE_S = 0.1
@@ -177,48 +170,6 @@ def _mp3_has_frame_count(path: Path) -> bool:
 # --- writing ------------------------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def _atomic_file(dst: Path) -> Iterator[IO[bytes]]:
-    """Yield a temp file beside `dst`; on success publish it as `dst` without overwriting."""
-    dst = Path(dst)
-    if dst.exists():
-        raise FileExistsError(f"{dst} already exists")
-    fd, tmp_name = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
-    tmp = Path(tmp_name)
-    try:
-        os.fchmod(fd, FILE_MODE)  # mkstemp already uses 0o600; say so explicitly
-        with os.fdopen(fd, "wb") as f:
-            yield f
-            f.flush()
-            os.fsync(f.fileno())
-        _publish(tmp, dst)
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
-def _publish(tmp: Path, dst: Path) -> None:
-    """Give the finished temp file its final name; FileExistsError if `dst` appeared meanwhile."""
-    try:
-        os.link(tmp, dst)  # atomic, and refuses an existing name
-    except FileExistsError:
-        raise
-    except OSError:
-        # Filesystems without hard links: reserve the name exclusively, then replace our own
-        # empty placeholder (the name can no longer belong to anyone else).
-        os.close(os.open(dst, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE))
-        os.replace(tmp, dst)
-    _fsync_dir(dst.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    with contextlib.suppress(OSError):  # not supported everywhere (e.g. Windows)
-        fd = os.open(folder, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-
-
 def to_int16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] (clipped) or int16 samples, as int16 PCM."""
     if samples.dtype == np.int16:
@@ -229,20 +180,8 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
 def write_wav_atomic(path: Path, samples: np.ndarray, rate_hz: int) -> None:
     """Write mono 16-bit PCM WAV to a new file `path` (FileExistsError if it exists)."""
     pcm = to_int16(np.asarray(samples).reshape(-1))
-    with _atomic_file(path) as f, wave.open(f, "wb") as w:
+    with atomic_file(path) as f, wave.open(f, "wb") as w:
         w.setnchannels(1)
         w.setsampwidth(2)
         w.setframerate(int(rate_hz))
         w.writeframes(pcm.astype("<i2").tobytes())
-
-
-def copy_atomic(src: Path, dst: Path) -> None:
-    """Copy `src` to a new file `dst` (FileExistsError if it exists), user-only permissions."""
-    with Path(src).open("rb") as source, _atomic_file(dst) as f:
-        shutil.copyfileobj(source, f)
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write UTF-8 `text` to a new file `path` (FileExistsError if it exists)."""
-    with _atomic_file(path) as f:
-        f.write(text.encode("utf-8"))

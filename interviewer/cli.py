@@ -217,12 +217,10 @@ def _timed_lines(words: Sequence[Any]) -> list[str]:
 
 def _speaker(args: argparse.Namespace) -> Any:
     """The question is always shown; it is also spoken unless --no-speak."""
-    if args.no_speak:
-        from interviewer.session import SilentSpeaker
-
-        return SilentSpeaker()
     from interviewer import speech
 
+    if args.no_speak:
+        return speech.SilentSpeaker()
     return speech.default_speaker(
         voice=args.voice, rate_wpm=args.rate, output_device=args.output_device
     )

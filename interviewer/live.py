@@ -27,8 +27,9 @@ from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript
-from interviewer.session import Saved, Speaker, finish_attempt
+from interviewer.session import Saved, finish_attempt
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
+from interviewer.speech import Speaker
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -86,6 +87,9 @@ class Devices:
     output: int | None = None
 
 
+MIC_STALLED = "microphone stopped sending audio"
+
+
 def record_answer(
     path: Path,
     transcriber: Any,
@@ -135,12 +139,20 @@ def _listen(
     markers: list[tuple[float, str]],
     live: LiveSettings,
 ) -> str:
+    last_block = time.monotonic()
     while True:
         try:
             block = blocks.get(timeout=0.5)
         except queue.Empty:
             block = None
+            # The endpoint counts time in audio blocks; if the stream stalls (sound server
+            # gone, device unplugged), no block comes and no other end would ever fire.
+            if time.monotonic() - last_block > live.stall_s:
+                screen.say(f"Warning: the microphone sent no audio for {live.stall_s:g} s; "
+                           "ending the answer with what was recorded.")
+                return MIC_STALLED
         if block is not None:
+            last_block = time.monotonic()
             level = level_dbfs(block)
             events = endpointer.feed(level, len(block) / SAMPLE_RATE_HZ)
             background.add(block, endpointer.is_speech(level))

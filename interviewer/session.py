@@ -15,17 +15,7 @@ from interviewer.coaching import CoachSettings
 from interviewer.models import Question, Transcript
 from interviewer.pauses import find_pauses
 from interviewer.settings import SAMPLE_RATE_HZ
-
-
-class Speaker(Protocol):
-    def say(self, text: str) -> None: ...
-
-
-class SilentSpeaker:
-    """For --no-speak: the question is already on screen."""
-
-    def say(self, text: str) -> None:
-        return None
+from interviewer.speech import Speaker
 
 
 class Transcribes(Protocol):

@@ -46,4 +46,5 @@ class LiveSettings:
     skip_prompt_after_s: float = 15.0  # nothing said for this long: offer to skip
     think_s: float = 0.0
     speech_threshold_dbfs: float = -45.0  # a block louder than this counts as speech
+    stall_s: float = 5.0  # no audio block for this long: the stream died, end the answer
     follow_ups: bool = True

@@ -100,7 +100,9 @@ class SafeSpeaker:
         self.fallback.say(text)
 
 
-class _Silent:
+class SilentSpeaker:
+    """For --no-speak, and when speech fails: the question is already on screen."""
+
     def say(self, text: str) -> None:
         return None
 
@@ -116,7 +118,7 @@ def default_speaker(
     fails. Silent, not printing, because the session already shows every question."""
     settings = SpeechSettings(voice=voice, rate_wpm=rate_wpm or SpeechSettings.rate_wpm)
     primary = PyttsxSpeaker(settings, cache_dir, output_device)
-    return SafeSpeaker(primary, _Silent(), warn or _warn_on_stderr)
+    return SafeSpeaker(primary, SilentSpeaker(), warn or _warn_on_stderr)
 
 
 def _warn_on_stderr(message: str) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.errors import InterviewerError
-from interviewer.fileio import unique_path, write_bytes_atomic, write_text_atomic
+from interviewer.fileio import copy_atomic, unique_path, write_bytes_atomic, write_text_atomic
 from interviewer.models import Question
 
 FORMAT_VERSION = 1
@@ -46,7 +46,7 @@ def reserve(question: Question, audio_suffix: str, when: datetime | None = None)
 
 def save_audio_copy(src: Path, dst: Path) -> Path:
     """Copy the answer audio atomically; refuses to replace an existing file."""
-    return write_bytes_atomic(dst, src.read_bytes())
+    return copy_atomic(src, dst)
 
 
 def save_record(files: AttemptFiles, record: dict[str, Any], markdown: str) -> None:

@@ -10,6 +10,7 @@
 # VIRTUAL_AUDIO_DIR chooses the daemon's folder (default /tmp/interviewer-pulse-$(id -u)).
 set -eu
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
 DIR="${VIRTUAL_AUDIO_DIR:-/tmp/interviewer-pulse-$(id -u)}"
 SOCKET="$DIR/native"
 PIDFILE="$DIR/runtime/pid"
@@ -25,19 +26,9 @@ start() {
         echo "virtual audio already running in $DIR" >&2
     else
         rm -f "$PIDFILE" "$SOCKET"  # stale after a kill -9 (trap 8)
-        cat >"$DIR/default.pa" <<EOF
-load-module module-native-protocol-unix auth-anonymous=1 socket=$SOCKET
-load-module module-null-sink sink_name=vspeaker rate=48000 channels=2
-load-module module-null-sink sink_name=vmic_in rate=16000 channels=1
-load-module module-remap-source master=vmic_in.monitor source_name=vmic
-load-module module-null-sink sink_name=vsinkhole
-load-module module-loopback source=vmic_in.monitor sink=vsinkhole latency_msec=150
-load-module module-loopback source=vspeaker.monitor sink=vsinkhole latency_msec=150
-set-default-sink vspeaker
-set-default-source vmic
-EOF
         HOME="$DIR" timeout 10 pulseaudio --daemonize=yes --exit-idle-time=-1 -n \
-            --file="$DIR/default.pa" --log-target="file:$DIR/pulse.log"
+            -L "module-native-protocol-unix auth-anonymous=1 socket=$SOCKET" \
+            --file="$HERE/virtual_audio.pa" --log-target="file:$DIR/pulse.log"
         i=0
         until timeout 2 pactl info >/dev/null 2>&1; do
             i=$((i + 1))

@@ -33,19 +33,7 @@ import pytest
 CMD_TIMEOUT_S = 10.0
 READY_TIMEOUT_S = 10.0
 
-CONFIG = """\
-load-module module-native-protocol-unix auth-anonymous=1 socket={socket}
-load-module module-null-sink sink_name=vspeaker rate=48000 channels=2
-load-module module-null-sink sink_name=vmic_in rate=16000 channels=1
-load-module module-remap-source master=vmic_in.monitor source_name=vmic
-load-module module-null-sink sink_name=vsinkhole
-load-module module-loopback source=vmic_in.monitor sink=vsinkhole latency_msec=150
-load-module module-loopback source=vspeaker.monitor sink=vsinkhole latency_msec=150
-set-default-sink vspeaker
-set-default-source vmic
-"""
-# why the loopbacks: idle null sinks work in 2 s blocks and a new recording starts late
-# (trap 1); the loopbacks keep them at 50 ms blocks.
+CONFIG = Path(__file__).resolve().parents[1] / "scripts" / "virtual_audio.pa"
 
 
 def _die_with_parent() -> None:
@@ -80,11 +68,10 @@ class VirtualAudio:
     # -- lifecycle
     def start(self) -> VirtualAudio:
         (self.root / "runtime").mkdir(parents=True, exist_ok=True)
-        config = self.root / "default.pa"
-        config.write_text(CONFIG.format(socket=self.socket))
         self._daemon = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n", f"--file={config}",
-             "--use-pid-file=no", f"--log-target=file:{self.log}"],
+            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
+             "-L", f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+             f"--file={CONFIG}", "--use-pid-file=no", f"--log-target=file:{self.log}"],
             env=self.child_env(HOME=str(self.root)),  # its cookie and state stay in root
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,

@@ -12,14 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.audiofile import (
-    _atomic_file,
-    copy_atomic,
-    load_audio,
-    write_text_atomic,
-    write_wav_atomic,
-)
+from interviewer.audiofile import load_audio, write_wav_atomic
 from interviewer.errors import InterviewerError
+from interviewer.fileio import atomic_file, copy_atomic, write_text_atomic
 from interviewer.settings import SAMPLE_RATE_HZ
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -202,7 +197,7 @@ def test_writers_never_overwrite(tmp_path: Path, writer: str) -> None:
 def test_race_cannot_overwrite(tmp_path: Path) -> None:
     """The name is free when writing starts but taken before publishing: the link refuses."""
     dst = tmp_path / "attempt.md"
-    with pytest.raises(FileExistsError), _atomic_file(dst) as f:
+    with pytest.raises(FileExistsError), atomic_file(dst) as f:
         f.write(b"ours")
         dst.write_text("theirs")  # another writer wins the race
     assert dst.read_text() == "theirs"
@@ -210,7 +205,7 @@ def test_race_cannot_overwrite(tmp_path: Path) -> None:
 
 
 def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError), _atomic_file(tmp_path / "x.txt") as f:
+    with pytest.raises(RuntimeError), atomic_file(tmp_path / "x.txt") as f:
         f.write(b"partial")
         raise RuntimeError("disk on fire")
     assert list(tmp_path.iterdir()) == []

@@ -176,3 +176,39 @@ def test_follow_up_when_the_answer_has_no_learning(virtual_audio, bank, tmp_path
     assert (bank / "ownership" / follow["audio"]).exists()
     learning = next(s for s in record["sections"] if s["label"] == "learning")
     assert not learning["missing"] and "learned" in learning["text"].lower()
+
+
+def test_a_stalled_microphone_ends_the_answer_instead_of_hanging() -> None:
+    """A stream that stops delivering blocks (sound server gone) cannot be produced on
+    demand, so the listening loop gets a queue that goes quiet after one second of audio."""
+    import io
+    import os
+    import queue
+
+    from interviewer.endpoint import Endpointer, EndpointSettings
+    from interviewer.keys import KeyReader
+    from interviewer.live import MIC_STALLED, Screen, _listen
+    from interviewer.settings import LiveSettings
+
+    class Collect:
+        def __init__(self) -> None:
+            self.blocks: list[np.ndarray] = []
+
+        def add(self, block: np.ndarray, is_speech: bool) -> None:
+            self.blocks.append(block)
+
+    blocks: queue.Queue[np.ndarray] = queue.Queue()
+    for _ in range(10):
+        blocks.put(np.full(1600, 0.2, np.float32))
+    read_fd, write_fd = os.pipe()
+    out = io.StringIO()
+    background = Collect()
+    started = time.monotonic()
+    with KeyReader(read_fd) as keys:
+        reason = _listen(blocks, Endpointer(EndpointSettings()), background, keys,  # type: ignore[arg-type]
+                         Screen(out), [], LiveSettings(stall_s=1.0))
+    os.close(write_fd)
+    assert reason == MIC_STALLED
+    assert 1.0 <= time.monotonic() - started < 3.0
+    assert len(background.blocks) == 10
+    assert "the microphone sent no audio for 1 s" in out.getvalue()
