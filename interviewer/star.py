@@ -65,7 +65,7 @@ CUES: dict[str, str] = {
     r"company|customer|project)\b",
     "task": r"\b(asked me|i was asked|my goal|needed to|had to|responsible for|in charge of|"
     r"make sure|how (could|can|do|would) (i|we)|what could i|the problem|deadline|my job|"
-    r"expected to)\b",
+    r"expected to|(was|is) my (problem|responsibility|job)|up to me|on me to)\b",
     "action": r"\b(i (decided|built|created|spent|added|met|wrote|called|set up|started|"
     r"organized|organised|documented|automated|proposed|convinced|reached|worked|talked|asked|"
     r"went|took|made|gave|looked|ran|led|brought|scheduled|reviewed|tested|identified|"

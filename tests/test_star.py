@@ -110,3 +110,19 @@ def test_sentences_split_on_punctuation_and_long_pauses():
 def test_empty_answer_has_every_section_missing():
     seg = segment([])
     assert all(s.missing for s in seg.sections) and seg.word_labels == ()
+
+
+def test_owning_a_problem_is_a_task_cue_without_a_story():
+    sentences = [
+        "At my last company the build broke about one run in five.",
+        "Nobody owned it and my release was held up twice.",
+        "Fixing the flaky tests was my problem too.",
+        "I collected a month of logs and I wrote a fix for the shared folder.",
+        "The failure rate fell from 20% to 2% in three weeks.",
+        "I learned that a problem nobody owns is often mine to fix.",
+    ]
+    words = words_from(sentences)
+    seg = segment(words)
+    labels = labels_by_sentence(seg, words, sentences)
+    assert labels[2] == "task", labels
+    assert not seg.sections[1].missing
