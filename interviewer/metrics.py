@@ -175,7 +175,9 @@ def key_facts(story: Story) -> list[dict[str, str]]:
                 )
         for m in _NAME.finditer(text):
             name = m.group(1)
-            if name not in skip and name not in seen:
+            # a capital after an opening quote starts a quoted sentence, not a name
+            opens_quote = text[: m.start()].rstrip().endswith(("“", '"', "‘", "'"))
+            if name not in skip and name not in seen and not opens_quote:
                 seen.add(name)
                 facts.append({"fact": name, "kind": "name", "value": name, "section": label})
     return facts

@@ -3,7 +3,13 @@ from __future__ import annotations
 from interviewer import feedback
 from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
-from interviewer.metrics import count_fillers, fact_coverage, filler_capture, measure
+from interviewer.metrics import (
+    count_fillers,
+    fact_coverage,
+    filler_capture,
+    key_facts,
+    measure,
+)
 from interviewer.models import Section, Story, Word
 
 
@@ -29,6 +35,13 @@ def test_filler_count_trust_follows_how_much_speech_kept_fillers():
     assert off["trust"] == "lower bound" and "without filler capture" in off["note"]
     assert filler_capture(0.0, 0.0)["coverage"] == 0.0
     assert filler_capture(61.0, 60.0)["coverage"] == 1.0  # rounding in the sums
+
+
+def test_a_capital_after_an_opening_quote_is_not_a_name():
+    said = 'I have a saying, “ Being wrong is a lesson”, and "Ship it" too. Ask Priya.'
+    story = Story(situation=said)
+    names = [f["value"] for f in key_facts(story) if f["kind"] == "name"]
+    assert names == ["Priya"]
 
 
 def test_key_facts_said_changed_missed():
