@@ -8,6 +8,7 @@ Third-party objects (streams, PortAudioError) never leave this module.
 
 from __future__ import annotations
 
+import ctypes
 import os
 import queue
 import struct
@@ -147,7 +148,31 @@ def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray
 # ---------------------------------------------------------------- sounddevice access
 
 
+_alsa_handler: Any = None  # keeps the ctypes callback alive while ALSA holds it
+
+
+def quiet_alsa() -> bool:
+    """Stop ALSA printing its own messages ("ALSA lib pcm.c:...: underrun occurred") over the
+    session's screen: PortAudio reports the errors that matter, and these lines cannot be
+    acted on. Linux only; False where there is no libasound."""
+    global _alsa_handler
+    if _alsa_handler is not None:
+        return True
+    try:
+        lib = ctypes.CDLL("libasound.so.2")
+    except OSError:
+        return False
+    # void handler(const char *file, int line, const char *function, int err, const char *fmt,
+    # ...); the variadic rest is never read.
+    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                    ctypes.c_int, ctypes.c_char_p)
+    _alsa_handler = handler_type(lambda *_: None)
+    lib.snd_lib_error_set_handler(_alsa_handler)
+    return True
+
+
 def _sounddevice() -> ModuleType:
+    quiet_alsa()
     try:
         import sounddevice
     except OSError as exc:  # the Python package is there but libportaudio is not

@@ -377,3 +377,25 @@ def test_mic_check_records_plays_back_and_measures(
     assert check.path == tmp_path / "check.wav"
     samples, rate = audio_io.read_wav(heard)
     assert 0.95 <= loud_seconds(samples[:, 0], rate) <= 1.15
+
+
+_ALSA_MESSAGE = """
+import ctypes, sys
+if sys.argv[1] == "quiet":
+    from interviewer.audio_io import quiet_alsa
+    assert quiet_alsa()
+pcm = ctypes.c_void_p()
+ctypes.CDLL("libasound.so.2").snd_pcm_open(ctypes.byref(pcm), b"no_such_pcm", 0, 0)
+"""
+
+
+@pytest.mark.parametrize("mode", ["loud", "quiet"])
+def test_alsa_library_messages_stay_off_the_screen(mode: str) -> None:
+    """ALSA prints its own lines to stderr (e.g. "underrun occurred"); we silence them."""
+    done = subprocess.run([sys.executable, "-c", _ALSA_MESSAGE, mode], cwd=ROOT,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 0, done.stderr
+    if mode == "loud":  # the library really does print, so the quiet case means something
+        assert "ALSA lib" in done.stderr and "no_such_pcm" in done.stderr
+    else:
+        assert done.stderr == ""
