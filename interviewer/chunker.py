@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.models import Transcript, Word
+from interviewer.models import Transcript, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
 
 
@@ -39,10 +39,7 @@ class BackgroundTranscriber:
         self.s = settings
         self._state = _State()
         self._jobs: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue()
-        self._words: list[Word] = []
-        self._spans: list[tuple[float, float]] = []
-        self._speech_s = 0.0
-        self._capture_s = 0.0
+        self._parts: list[Transcript] = []
         self._error: BaseException | None = None
         self.busy_s = 0.0  # time spent transcribing, for the benchmark
         self.chunks = 0
@@ -81,9 +78,8 @@ class BackgroundTranscriber:
         self._thread.join()
         if self._error:
             raise self._error
-        return Transcript(tuple(self._words), round(total / SAMPLE_RATE_HZ, 3),
-                          round(self._speech_s, 3), getattr(self.transcriber, "label", ""),
-                          tuple(self._spans), round(self._capture_s, 3))
+        return join_transcripts(self._parts, total / SAMPLE_RATE_HZ,
+                                getattr(self.transcriber, "label", ""))
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:
@@ -97,7 +93,4 @@ class BackgroundTranscriber:
                 self._error = exc
                 continue
             self.busy_s += time.perf_counter() - t0
-            self._words.extend(part.words)
-            self._spans.extend(part.speech_spans)
-            self._speech_s += part.speech_s
-            self._capture_s += part.filler_capture_s
+            self._parts.append(part)

@@ -12,7 +12,7 @@ import queue
 import random
 import sys
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -26,7 +26,7 @@ from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event
 from interviewer.keys import KeyReader
-from interviewer.models import LABELS, Question, Transcript
+from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
 from interviewer.session import Saved, finish_attempt
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
@@ -272,16 +272,9 @@ class LiveSession:
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
                                      self.keys, self.screen)
         offset = answer.duration_s
-        words = answer.transcript.words + tuple(
-            replace(w, start_s=round(w.start_s + offset, 3), end_s=round(w.end_s + offset, 3))
-            for w in extra_answer.transcript.words)
-        first, more = answer.transcript, extra_answer.transcript
-        merged = replace(
-            first, words=words, duration_s=round(offset + extra_answer.duration_s, 3),
-            speech_s=round(first.speech_s + more.speech_s, 3),
-            speech_spans=first.speech_spans + tuple(
-                (round(a + offset, 3), round(b + offset, 3)) for a, b in more.speech_spans),
-            filler_capture_s=round(first.filler_capture_s + more.filler_capture_s, 3))
+        merged = join_transcripts(
+            [answer.transcript, shift_transcript(extra_answer.transcript, offset)],
+            offset + extra_answer.duration_s)
         samples = np.concatenate([_read_wav(files.audio), _read_wav(path)])
         extra = _answer_extra(answer)
         extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 LABELS: tuple[str, ...] = ("situation", "task", "action", "result", "learning")
@@ -43,6 +44,30 @@ class Transcript:
     @property
     def no_speech(self) -> bool:
         return not self.words
+
+
+def join_transcripts(parts: Sequence[Transcript], duration_s: float, model: str = "") -> Transcript:
+    """Pieces of one answer, each already timed on the answer's clock, as one Transcript."""
+    return Transcript(
+        words=tuple(w for p in parts for w in p.words),
+        duration_s=round(duration_s, 3),
+        speech_s=round(sum(p.speech_s for p in parts), 3),
+        model=model or next((p.model for p in parts if p.model), ""),
+        speech_spans=tuple(span for p in parts for span in p.speech_spans),
+        filler_capture_s=round(sum(p.filler_capture_s for p in parts), 3),
+    )
+
+
+def shift_transcript(t: Transcript, offset_s: float) -> Transcript:
+    """The same transcript with every time moved later by offset_s (duration unchanged)."""
+    def r(x: float) -> float:
+        return round(x + offset_s, 3)
+
+    return replace(
+        t,
+        words=tuple(replace(w, start_s=r(w.start_s), end_s=r(w.end_s)) for w in t.words),
+        speech_spans=tuple((r(a), r(b)) for a, b in t.speech_spans),
+    )
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from interviewer.bank import Bank
 from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
 from interviewer.fileio import write_text_atomic
-from interviewer.models import Question, Transcript, Word
+from interviewer.models import Question, Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
 
 BACKUP_SUFFIX = ".bak"
@@ -142,15 +142,7 @@ def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
     from interviewer.audiofile import load_audio
 
     parts = [transcriber.transcribe(load_audio(c.path), offset_s=c.offset_s) for c in clips]
-    first, last = parts[0], parts[-1]
-    return Transcript(
-        words=tuple(w for p in parts for w in p.words),
-        duration_s=round(clips[-1].offset_s + last.duration_s, 3),
-        speech_s=round(sum(p.speech_s for p in parts), 3),
-        model=first.model,
-        speech_spans=tuple(span for p in parts for span in p.speech_spans),
-        filler_capture_s=round(sum(p.filler_capture_s for p in parts), 3),
-    )
+    return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
 
 
 def _backup(path: Path) -> None:
