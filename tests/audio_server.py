@@ -5,7 +5,7 @@ Recipe and traps: ../shared/virtual-audio.md. Wiring:
         its monitor
     feed_mic() -> paplay -> sink vmic_in (16 kHz mono) -> source vmic (default source) -> program
 
-Use from tests/conftest.py:  from audio_server import virtual_audio  # noqa: F401
+Use from tests/conftest.py:  from audio_server import _audio_daemon, virtual_audio
 
 The daemon is started before sounddevice is used; if sounddevice was already imported (it
 reads the device list once, at import), PortAudio is re-initialised with
@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from shutil import which
@@ -117,6 +118,17 @@ class VirtualAudio:
             else:
                 os.environ[key] = value
         self._saved_env.clear()
+
+    def ensure_running(self) -> str | None:
+        """Start the daemon again if it has died; the reason (its exit and log) if it had."""
+        if self._daemon is not None and self._daemon.poll() is None:
+            return None
+        reason = (f"pulseaudio had exited (code {self._daemon and self._daemon.returncode}): "
+                  f"{self._read_log()[-600:]}")
+        self._daemon = None
+        self.socket.unlink(missing_ok=True)
+        self.start()
+        return reason
 
     # -- helpers for tests
     def pactl(self, *args: str) -> str:
@@ -214,7 +226,7 @@ def alarm(seconds: int) -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def virtual_audio() -> Iterator[VirtualAudio]:
+def _audio_daemon() -> Iterator[VirtualAudio]:
     """A running virtual speaker and microphone for the whole test session."""
     missing = [tool for tool in ("pulseaudio", "pactl", "paplay", "parec") if not which(tool)]
     if missing:
@@ -227,3 +239,13 @@ def virtual_audio() -> Iterator[VirtualAudio]:
         finally:
             audio.stop()
             reinit_sounddevice()
+
+
+@pytest.fixture
+def virtual_audio(_audio_daemon: VirtualAudio) -> VirtualAudio:
+    """The session's daemon, started again (with a warning) if it died since the last test:
+    one lost daemon under load once failed every audio test after it."""
+    reason = _audio_daemon.ensure_running()
+    if reason:
+        warnings.warn(reason, stacklevel=1)
+    return _audio_daemon

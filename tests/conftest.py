@@ -39,4 +39,4 @@ def transcriber():
     return t
 
 
-from tests.audio_server import virtual_audio  # noqa: E402, F401  (session-scoped fixture)
+from tests.audio_server import _audio_daemon, virtual_audio  # noqa: E402, F401
