@@ -8,7 +8,7 @@ want_test=0
 [ "${1:-}" = "--test" ] && want_test=1
 
 debs=(espeak-ng libespeak-ng1 libportaudio2 ffmpeg)
-[ $want_test = 1 ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils
+[ $want_test = 1 ] && debs+=(pulseaudio pulseaudio-utils libasound2-plugins alsa-utils sox strace
                              chromium chromium-driver)
 if command -v dpkg-query >/dev/null && command -v apt-get >/dev/null; then
   missing=()
