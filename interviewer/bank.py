@@ -60,10 +60,15 @@ def _bank_error(path: Path, line_no: int, what: str, hint: str) -> InterviewerEr
     return InterviewerError(f"{path}:{line_no}: {what}", hint)
 
 
+def _twice(path: Path, line_no: int, key: str, first: int, hint: str) -> InterviewerError:
+    return _bank_error(path, line_no, f"'{key}:' appears twice (first on line {first})", hint)
+
+
 def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
     """Parse one question file; errors name the file and line."""
     meta: dict[str, str] = {}
     parts: dict[str, list[str]] = {}
+    first_line: dict[str, int] = {}  # where each header and part began, to name both lines
     current: str | None = None
     for line_no, raw in enumerate(text.splitlines(), start=1):
         line = raw.rstrip()
@@ -73,15 +78,22 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
         if part:
             current = PART_KEYS[part.group(1).lower()]
             if current in parts:
-                raise _bank_error(
-                    path, line_no, f"'{part.group(1)}:' appears twice", "merge the two parts"
-                )
+                raise _twice(path, line_no, part.group(1), first_line[current],
+                             "merge the two parts")
             parts[current] = [part.group(2)] if part.group(2) else []
+            first_line[current] = line_no
             continue
+        m = _META_LINE.match(line)
+        if current is not None and m and m.group(1).lower() == "question":
+            # A question pasted below a story would silently become story text.
+            if "question" not in meta:
+                raise _bank_error(path, line_no, "'Question:' below the story",
+                                  "move it to the top of the file")
+            raise _twice(path, line_no, m.group(1), first_line["question"],
+                         "keep one question per file: move the other to a file of its own")
         if current is None:
             if not line.strip():
                 continue
-            m = _META_LINE.match(line)
             if not m or m.group(1).lower() not in META_KEYS:
                 raise _bank_error(
                     path,
@@ -90,7 +102,14 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
                     "start story text with 'Situation:', 'Task:', 'Action:', 'Result:' "
                     "or 'Learning:' on its own line",
                 )
-            meta[m.group(1).lower()] = m.group(2).strip()
+            key = m.group(1).lower()
+            if key in meta:
+                # Whichever of two values won, the user would practise text they did not mean.
+                hint = ("keep one question per file: move the other to a file of its own"
+                        if key == "question" else f"keep one '{m.group(1)}:' line")
+                raise _twice(path, line_no, m.group(1), first_line[key], hint)
+            meta[key] = m.group(2).strip()
+            first_line[key] = line_no
             continue
         parts[current].append(line)
     if not meta.get("question"):
@@ -118,19 +137,22 @@ def _join(lines: list[str]) -> str:
 def parse_principle_file(path: Path, text: str) -> Principle:
     lines = text.splitlines()
     name = ""
+    name_line = 0
     body: list[str] = []
     bullets: list[str] = []
     for line_no, raw in enumerate(lines, start=1):
         line = raw.strip()
+        m = _META_LINE.match(line)
+        if name and m and m.group(1).lower() == "principle":
+            raise _twice(path, line_no, m.group(1), name_line, "keep one 'Principle:' line")
         if not name:
             if not line:
                 continue
-            m = _META_LINE.match(line)
             if not m or m.group(1).lower() != "principle":
                 raise _bank_error(
                     path, line_no, "no 'Principle:' line", "start with 'Principle: <name>'"
                 )
-            name = m.group(2).strip()
+            name, name_line = m.group(2).strip(), line_no
         elif line.startswith("- "):
             bullets.append(line[2:].strip())
         else:
@@ -140,13 +162,43 @@ def parse_principle_file(path: Path, text: str) -> Principle:
     return Principle(path.parent.name, name, _join(body), tuple(bullets), path)
 
 
-def _read(path: Path) -> str:
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
+def decode_user_text(path: Path, data: bytes) -> str:
+    """Text the user wrote in any editor, as one str with "\\n" line ends.
+
+    Windows Notepad starts UTF-8 files with a byte order mark and ends lines with CRLF; files
+    joined with `cat` carry a BOM in the middle too. A BOM is never part of what the user wrote
+    (U+FEFF as a zero-width space is deprecated), so every one goes. Notepad's "Unicode" is
+    UTF-16, which gets its own message: the generic "not UTF-8" would not say what to change.
+    """
+    if data.startswith(_UTF16_BOMS):
+        raise InterviewerError(
+            f"{path}: saved as UTF-16 (Notepad's 'Unicode')",
+            "save it again with the encoding UTF-8",
+        )
     try:
-        return path.read_text(encoding="utf-8")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InterviewerError(
-            f"{path}: not UTF-8 text ({exc.reason})", "save it as UTF-8"
+            f"{path}: not UTF-8 text ({exc.reason} at byte {exc.start})", "save it as UTF-8"
         ) from exc
+    return text.replace("\ufeff", "").replace("\r\n", "\n").replace("\r", "\n")
+
+
+def read_user_text(path: Path) -> str:
+    """A file the user edits (bank file, notes document, settings), see decode_user_text."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
+    return decode_user_text(path, data)
+
+
+def _read(path: Path) -> str:
+    try:
+        return decode_user_text(path, path.read_bytes())
     except OSError as exc:
         raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
 

@@ -6,6 +6,7 @@ import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from interviewer.bank import read_user_text
 from interviewer.errors import InterviewerError
 
 SETTINGS_FILE = "settings.toml"
@@ -66,7 +67,7 @@ def load_coach_settings(bank_root: Path | None) -> CoachSettings:
     else:  # pragma: no cover
         import tomli as tomllib
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(read_user_text(path))  # Notepad's BOM is a TOML syntax error
     except (OSError, ValueError) as exc:
         raise InterviewerError(f"{path}: {exc}", "fix the TOML syntax or delete the file") from exc
     known = {f.name: f.type for f in fields(CoachSettings)}

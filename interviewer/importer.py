@@ -174,10 +174,7 @@ def import_notes(path: Path, root: Path, force: bool = False) -> ImportReport:
     """Write bank files for `path`; an existing file that differs is kept unless `force`."""
     if not path.is_file():
         raise InterviewerError(f"notes document not found: {path}", "check the path")
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise InterviewerError(f"{path}: not UTF-8 text", "save the document as UTF-8") from exc
+    text = bank.read_user_text(path)
     principle, questions = to_bank(parse_notes(path, text), root)
     files = [(principle.path, bank.format_principle(principle))]
     files += [(q.path, bank.format_question(q)) for q in questions]
@@ -186,7 +183,8 @@ def import_notes(path: Path, root: Path, force: bool = False) -> ImportReport:
     kept: list[Path] = []
     for target, content in files:
         if target.exists():
-            if target.read_text(encoding="utf-8") == content:
+            # a bank file the user re-saved in Notepad (BOM, CRLF) is still the same file
+            if bank.read_user_text(target) == content:
                 unchanged.append(target)
                 continue
             if not force:

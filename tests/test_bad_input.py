@@ -98,3 +98,48 @@ def test_debug_shows_the_traceback(tmp_path, capsys):
 def test_missing_bank_folder(tmp_path, capsys):
     line = run_error(capsys, "questions", "--bank", str(tmp_path / "none"))
     assert "none" in line and "import" in line
+
+
+# --- user text files saved by other editors (issue 9, section 5) ---------------------------
+
+NOTEPAD_BOM = b"\xef\xbb\xbf"
+
+
+def test_bank_file_saved_by_notepad_does_not_stop_commands(bank, capsys):
+    for path in (bank / "ownership").glob("*.txt"):
+        text = path.read_text(encoding="utf-8").replace("\n", "\r\n")
+        path.write_bytes(NOTEPAD_BOM + text.encode("utf-8"))
+    assert main(["questions", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert "\\ufeff" not in out and "\ufeff" not in out
+    assert "Tell me about a time when you failed at work?" in out
+
+
+def test_import_of_a_notepad_document_then_every_command_works(tmp_path, capsys):
+    from tests.conftest import SEED
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(NOTEPAD_BOM + SEED.read_text(encoding="utf-8").encode("utf-8"))
+    target = tmp_path / "bank"
+    assert main(["import", str(notes), "--bank", str(target)]) == 0
+    assert "14 written" in capsys.readouterr().out
+    assert main(["import", str(notes), "--bank", str(target)]) == 0
+    assert "0 written, 14 unchanged, 0 kept" in capsys.readouterr().out
+    assert main(["questions", "--bank", str(target)]) == 0
+    written = b"".join(p.read_bytes() for p in (target / "ownership").iterdir())
+    assert "\ufeff".encode() not in written
+
+
+def test_utf16_bank_file_is_one_clear_error(bank, capsys):
+    story = bank / "ownership" / "03-didnt-meet-commitments-promised.txt"
+    story.write_bytes(story.read_text(encoding="utf-8").encode("utf-16"))
+    line = run_error(capsys, "questions")
+    assert str(story) in line and "UTF-16" in line and "UTF-8" in line
+
+
+def test_second_question_line_is_one_clear_error(bank, capsys):
+    story = bank / "ownership" / "02-took-on-something-significant.txt"
+    text = story.read_text(encoding="utf-8")
+    story.write_text(text.replace("Principle:", "Question: Another question?\nPrinciple:", 1))
+    line = run_error(capsys, "questions")
+    assert f"{story}:2: 'Question:' appears twice (first on line 1)" in line

@@ -98,3 +98,101 @@ def test_slugify():
     assert slugify("Tell me about a time you missed a deadline. What happened?") == (
         "missed-deadline"
     )
+
+
+BOM = b"\xef\xbb\xbf"
+
+
+def notepad_bytes(text: str) -> bytes:
+    """What Windows Notepad saves: a UTF-8 byte order mark and CRLF line ends."""
+    return BOM + text.replace("\n", "\r\n").encode("utf-8")
+
+
+def test_notes_saved_by_notepad_import_like_the_plain_document(tmp_path: Path):
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(notepad_bytes(SEED.read_text(encoding="utf-8")))
+    report = import_notes(notes, tmp_path / "bank")
+    assert len(report.written) == 14
+    cmp = filecmp.dircmp(tmp_path / "bank" / "ownership", ROOT / "questions" / "ownership")
+    assert cmp.diff_files == [] and cmp.left_only == []
+    principle = (tmp_path / "bank" / "ownership" / "principle.txt").read_bytes()
+    assert principle.startswith(b"Principle: Ownership\n") and "\ufeff".encode() not in principle
+    # and again: nothing differs, nothing is kept back
+    again = import_notes(notes, tmp_path / "bank")
+    assert len(again.unchanged) == 14 and not again.written and not again.kept
+
+
+def test_bank_files_resaved_by_notepad_still_load_and_still_match(tmp_path: Path):
+    import_notes(SEED, tmp_path)
+    folder = tmp_path / "ownership"
+    for path in folder.iterdir():
+        path.write_bytes(notepad_bytes(path.read_text(encoding="utf-8")))
+    # `cat a.txt b.txt` of two Notepad files leaves a BOM mid-text: also not the user's words
+    story = folder / "05-peer-struggling-step-help.txt"
+    story.write_bytes(story.read_bytes() + BOM + b"\r\nNotes:\r\nAsk about Priya.\r\n")
+    bank = load_bank(tmp_path)
+    assert bank.principles[0].name == "Ownership"
+    first = bank.find("01")
+    assert first.text == "Tell me about a time when you failed at work?"
+    assert first.story.situation.startswith("I don’t like to fail")
+    assert bank.find("05").notes == "Ask about Priya."
+    assert all("\ufeff" not in q.text + q.story.situation for q in bank.questions)
+    report = import_notes(SEED, tmp_path)
+    assert len(report.unchanged) == 13 and report.kept == (story,)
+
+
+def test_settings_saved_by_notepad(tmp_path: Path):
+    from interviewer.coaching import load_coach_settings
+
+    (tmp_path / "settings.toml").write_bytes(notepad_bytes("# mine\nwpm_min = 120\n"))
+    assert load_coach_settings(tmp_path).wpm_min == 120
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_utf16_file_is_named_with_what_to_do(tmp_path: Path, encoding: str):
+    import_notes(SEED, tmp_path / "bank")
+    story = tmp_path / "bank" / "ownership" / "02-took-on-something-significant.txt"
+    text = story.read_text(encoding="utf-8")
+    data = text.encode(encoding)
+    story.write_bytes(data if data[:2] in (b"\xff\xfe", b"\xfe\xff") else b"\xfe\xff" + data)
+    with pytest.raises(InterviewerError) as err:
+        load_bank(tmp_path / "bank")
+    assert str(story) in err.value.what and "UTF-16" in err.value.what
+    assert "UTF-8" in err.value.hint
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(SEED.read_text(encoding="utf-8").encode("utf-16"))
+    with pytest.raises(InterviewerError, match="UTF-16"):
+        import_notes(notes, tmp_path / "other")
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "first"),
+    [
+        ("Question: Why?\nQuestion: Why not?\n\nSituation:\nok\n", 2, 1),
+        ("Question: Why?\nPrinciple: Ownership\nprinciple: Bias\n", 3, 2),
+        ("Question: Why?\nSource: a\n\nSource: b\n", 4, 2),
+        ("Question: Why?\n\nResult:\n3 days\n\nResult:\n2 days\n", 6, 3),
+        ("Question: Why?\n\nLearning:\nok\nQuestion: What else?\n", 5, 1),
+    ],
+)
+def test_a_repeated_line_names_both_lines(tmp_path: Path, text: str, line: int, first: int):
+    bad = tmp_path / "x.txt"
+    with pytest.raises(InterviewerError) as err:
+        parse_question_file(bad, text, "ownership")
+    assert err.value.what.startswith(f"{bad}:{line}: '")
+    assert f"appears twice (first on line {first})" in err.value.what
+
+
+def test_question_below_the_story_is_not_story_text(tmp_path: Path):
+    bad = tmp_path / "x.txt"
+    with pytest.raises(InterviewerError, match=r"x\.txt:3: 'Question:' below the story"):
+        parse_question_file(bad, "Situation:\nok\nQuestion: Why?\n", "ownership")
+
+
+def test_a_second_principle_line_names_both_lines(tmp_path: Path):
+    from interviewer.bank import parse_principle_file
+
+    bad = tmp_path / "principle.txt"
+    with pytest.raises(InterviewerError, match=r"principle\.txt:4: 'Principle:' appears twice"
+                       r" \(first on line 1\)"):
+        parse_principle_file(bad, "Principle: Ownership\n\nLeaders are owners.\nPrinciple: B\n")
