@@ -67,7 +67,11 @@ def _word(w: Word, label: str) -> dict[str, Any]:
 def _section(s: Section, m: dict[str, Any]) -> dict[str, Any]:
     d = asdict(s)
     d["duration_s"] = round(s.duration_s, 3)
-    d["share"] = m.get("sections", {}).get(s.label, {}).get("share", 0.0)
+    measured = m.get("sections", {}).get(s.label, {})
+    # times as metrics.answer_spans cut them to the answer, so time and share agree everywhere
+    for key in ("start_s", "end_s", "duration_s"):
+        d[key] = measured.get(key, d[key])
+    d["share"] = measured.get("share", 0.0)
     return d
 
 
