@@ -70,7 +70,8 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
     parts: dict[str, list[str]] = {}
     first_line: dict[str, int] = {}  # where each header and part began, to name both lines
     current: str | None = None
-    for line_no, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for line_no, raw in enumerate(lines, start=1):
         line = raw.rstrip()
         if line.lstrip().startswith("#"):
             continue
@@ -84,8 +85,10 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
             first_line[current] = line_no
             continue
         m = _META_LINE.match(line)
-        if current is not None and m and m.group(1).lower() == "question":
-            # A question pasted below a story would silently become story text.
+        if (current is not None and m and m.group(1).lower() == "question"
+                and (current != "notes" or _starts_a_question(lines[line_no:]))):
+            # A question pasted below a story would silently become story text (a note may
+            # say "Question: ..." unless a question file's header or parts follow it).
             if "question" not in meta:
                 raise _bank_error(path, line_no, "'Question:' below the story",
                                   "move it to the top of the file")
@@ -126,6 +129,12 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
         notes=_join(parts.get("notes", [])),
         source=meta.get("source", ""),
     )
+
+
+def _starts_a_question(after: list[str]) -> bool:
+    following = next((line.strip() for line in after if line.strip()), "")
+    meta = _META_LINE.match(following)
+    return bool(_PART_LINE.match(following) or (meta and meta.group(1).lower() in META_KEYS))
 
 
 def _join(lines: list[str]) -> str:

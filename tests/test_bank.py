@@ -173,6 +173,8 @@ def test_utf16_file_is_named_with_what_to_do(tmp_path: Path, encoding: str):
         ("Question: Why?\nSource: a\n\nSource: b\n", 4, 2),
         ("Question: Why?\n\nResult:\n3 days\n\nResult:\n2 days\n", 6, 3),
         ("Question: Why?\n\nLearning:\nok\nQuestion: What else?\n", 5, 1),
+        ("Question: Why?\n\nNotes:\nok\n\nQuestion: What else?\nPrinciple: x\n", 6, 1),
+        ("Question: Why?\n\nNotes:\nok\nQuestion: What else?\n\nSituation:\n", 5, 1),
     ],
 )
 def test_a_repeated_line_names_both_lines(tmp_path: Path, text: str, line: int, first: int):
@@ -181,6 +183,12 @@ def test_a_repeated_line_names_both_lines(tmp_path: Path, text: str, line: int, 
         parse_question_file(bad, text, "ownership")
     assert err.value.what.startswith(f"{bad}:{line}: '")
     assert f"appears twice (first on line {first})" in err.value.what
+
+
+def test_a_note_may_start_with_question(tmp_path: Path):
+    text = "Question: Why?\n\nNotes:\nQuestion: would I do it again?\nYes.\n"
+    q = parse_question_file(tmp_path / "x.txt", text, "ownership")
+    assert q.notes == "Question: would I do it again? Yes."
 
 
 def test_question_below_the_story_is_not_story_text(tmp_path: Path):
