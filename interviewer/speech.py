@@ -12,6 +12,7 @@ atomically, and play it with sounddevice so the caller knows exactly when the qu
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -182,7 +183,7 @@ def synthesize(text: str, settings: SpeechSettings, cache_dir: Path) -> Path:
 def _temp_file(cache_dir: Path) -> Path:
     """An empty file beside its final name, so that os.replace() is atomic."""
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        _private_dir(cache_dir)
         fd, name = tempfile.mkstemp(prefix=".synth-", suffix=".wav", dir=cache_dir)
     except OSError as exc:
         raise InterviewerError(
@@ -191,6 +192,29 @@ def _temp_file(cache_dir: Path) -> Path:
         ) from exc
     os.close(fd)
     return Path(name)
+
+
+def _private_dir(cache_dir: Path) -> None:
+    """The cache folder, user-only like attempts: what was asked tells what was practised.
+
+    Missing levels are made 0o700 (the XDG base-dir rule for folders it has to create); the
+    speech folder itself is ours alone, so one left 0o755 by an older version is tightened.
+    Files in it are already 0o600: mkstemp creates them so and os.replace keeps the mode.
+    """
+    missing: list[Path] = []
+    level = cache_dir
+    while not level.is_dir() and level != level.parent:
+        missing.append(level)
+        level = level.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:  # another process made it meanwhile
+            continue
+        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask, which may be odd
+    if cache_dir.stat().st_mode & 0o077:
+        with contextlib.suppress(PermissionError):  # not ours: leave it, writing may still work
+            os.chmod(cache_dir, 0o700)
 
 
 def wav_duration_s(path: Path) -> float:
