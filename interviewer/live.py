@@ -220,6 +220,7 @@ class LiveSession:
     screen: Screen
     saved: list[Saved] = field(default_factory=list)
     json_out: TextIO | None = None  # --json: each saved record as one line (JSON Lines)
+    stopped: bool = False  # Ctrl-C during a follow-up: saved, and the session ends
 
     def run(self, questions: list[Question]) -> int:
         """Exit code 0, or 130 when Ctrl-C ended the session (after saving what was said)."""
@@ -228,6 +229,7 @@ class LiveSession:
             question = questions[index]
             try:
                 saved, interrupted = self.turn(question)
+                interrupted = interrupted or self.stopped
                 self._print_json(saved)
                 choice = "q" if interrupted else self.menu(saved)
             except KeyboardInterrupt:  # outside the recording: nothing unsaved to keep
@@ -272,7 +274,7 @@ class LiveSession:
         self.saved.append(saved)
         self.screen.say(render.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
-        if not answer.interrupted:
+        if not answer.interrupted and not self.stopped:
             self.screen.say(MENU)
         return saved, answer.interrupted
 
@@ -289,6 +291,7 @@ class LiveSession:
         path = files.stem.with_name(f"{files.stem.name}.follow-up.wav")
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
                                      self.keys, self.screen)
+        self.stopped = extra_answer.interrupted
         join = plan_join(answer.transcript, extra_answer.transcript)
         merged = join_transcripts(
             [answer.transcript,
@@ -314,7 +317,10 @@ class LiveSession:
 
         self.screen.say("Playing back...")
         samples = answer_samples(saved.files.audio.parent, saved.record)
-        if samples is not None:
+        if samples is None:
+            self.screen.say(f"Cannot play back: a recording of {saved.files.audio.name} is "
+                            "missing.")
+        else:
             play_samples(samples, SAMPLE_RATE_HZ, device=self.devices.output)
 
 
@@ -355,7 +361,9 @@ def _speech_edges(t: Transcript) -> tuple[float, float] | None:
 
 
 def _answer_extra(answer: Answer) -> dict[str, Any]:
+    edges = _speech_edges(answer.transcript)  # the time before the first word is thinking
     return {"input": "microphone", "ended_by": answer.reason,
+            "wait_s": round(edges[0], 3) if edges else answer.duration_s,
             "latency": {"end_to_summary_s": answer.latency_s,
                         "first_block_delay_s": round(answer.first_block_delay_s, 3)}}
 

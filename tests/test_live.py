@@ -340,6 +340,7 @@ def test_the_wait_before_a_follow_up_answer_is_not_answer_time(follow_up_session
     follow = record["follow_ups"][0]
     assert follow["asked_for"] == "learning"
     assert 7.0 <= follow["wait_s"] <= 10.0, follow  # the 8 s of silence before speaking
+    assert 0.0 <= record["wait_s"] < 3.0  # fed as soon as the recording started
     m = record["metrics"]
     # before: the wait and the end silence (3 s + 8 s) were one "long pause" inside the answer
     assert all(p["duration_s"] < 4.0 for p in m["long_pauses"]), m["long_pauses"]
@@ -422,3 +423,71 @@ def test_mic_check_leaves_nothing_in_the_temp_folder(virtual_audio, tmp_path):
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130 and "Traceback" not in err
     assert list(temp.iterdir()) == []
+
+
+def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, bank):
+    session = Watched(start(virtual_audio, "-q", "05", "--no-speak", stdin=subprocess.PIPE))
+    virtual_audio.wait_for_recording_stream(timeout_s=90)
+    virtual_audio.feed_mic(
+        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac").wait(60)
+    session.wait_for("Follow-up:")
+    virtual_audio.wait_for_recording_stream(timeout_s=30)
+    session.proc.send_signal(signal.SIGINT)
+    assert session.finish(60) == 130
+    assert "Session over: 1 answer(s)" in session.screen and MENU not in session.screen
+    record = latest_record(bank, "05-peer-struggling-step-help")
+    assert record["follow_ups"][0]["ended_by"] == "interrupted (Ctrl-C)"
+    assert "direct report" in " ".join(w["text"].lower() for w in record["words"])
+
+
+def test_a_follow_up_joins_the_answer_without_the_silences_around_it() -> None:
+    """Pure: the join keeps JOIN_PAD_S around the speech and skips the wait in between."""
+    from interviewer.live import JOIN_PAD_S, plan_join
+    from interviewer.models import Transcript, Word
+
+    main = Transcript((Word("I", 1.0, 1.2), Word("did", 1.3, 9.0)), 13.0, 8.0,
+                      speech_spans=((0.6, 9.4),))
+    follow = Transcript((Word("We", 20.5, 20.8), Word("learned", 20.9, 22.0)), 26.0, 1.5,
+                        speech_spans=((20.1, 22.4),))
+    join = plan_join(main, follow)
+    assert join.offset_s == round(9.4 + JOIN_PAD_S, 3)  # the end silence is cut
+    assert join.audio_start_s == round(20.1 - JOIN_PAD_S, 3)  # so is the wait
+    assert join.wait_s == 20.1
+    assert join.duration_s == round(join.offset_s + 26.0 - join.audio_start_s, 3)
+    silent = plan_join(main, Transcript((), 15.0, 0.0))
+    assert silent.wait_s == 15.0 and silent.duration_s == silent.offset_s
+
+
+def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
+    """The answer's audio on its clock: the main recording up to the follow-up's offset_s,
+    then the follow-up's recording from audio_start_s (older records: both whole)."""
+    from interviewer.reanalyze import answer_samples
+
+    def wav(name: str, values: list[float]) -> None:
+        data = np.repeat(np.array(values, np.float32), RATE)  # one value per second
+        with wave.open(str(tmp_path / name), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(RATE)
+            w.writeframes((data * 32767).astype("<i2").tobytes())
+
+    wav("a.wav", [0.5, 0.5, 0.5, 0.0, 0.0])  # 3 s answered, 2 s end silence
+    wav("f.wav", [0.0, 0.0, 0.0, 0.0, 0.25, 0.25])  # 4 s wait, 2 s answered
+    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 3.0,
+                                                "audio_start_s": 4.0}]}
+    played = answer_samples(tmp_path, record)
+    assert played is not None and len(played) == 5 * RATE
+    assert np.all(np.abs(played) > 0.2)  # no silence left between the two answers
+    record["follow_ups"][0] = {"audio": "f.wav", "offset_s": 5.0}
+    assert len(answer_samples(tmp_path, record)) == 11 * RATE
+
+
+def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
+    """The HTML player maps the answer clock to the follow-up file with data-origin."""
+    from interviewer.report import audio_html
+
+    for name in ("a.wav", "f.wav"):
+        (tmp_path / name).write_bytes(b"RIFF")
+    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 30.0,
+                                                "audio_start_s": 8.5, "question": "Q?"}]}
+    html = audio_html(tmp_path / "x.json", record, tmp_path)
+    assert 'data-offset="30" data-origin="21.5"' in html
+    assert 'data-offset="0" data-origin="0"' in html
