@@ -139,10 +139,14 @@ def test_out_of_range_mic_check_seconds_are_refused(seconds, capsys):
 
 def test_no_microphone_says_how_to_practise_without_one(bank, monkeypatch, capsys):
     """A machine with no input device, at the third-party seam: PortAudio lists none."""
+    from types import SimpleNamespace
+
     import sounddevice
 
     monkeypatch.setattr(sounddevice, "query_devices", lambda *a, **k: [])
-    monkeypatch.setattr(sounddevice.default, "device", (-1, -1))
+    # the whole `default` object: setting its .device changes the real one in place, and
+    # monkeypatch would then "restore" the changed value for every later test
+    monkeypatch.setattr(sounddevice, "default", SimpleNamespace(device=(-1, -1)))
     before = snapshot(bank / "ownership")
     assert main(["practice", "-q", "01", "--no-speak"]) == 1
     err = capsys.readouterr().err
