@@ -81,6 +81,21 @@ class MicCheck:
     path: Path
     all_zero: bool = False
 
+    @property
+    def silent(self) -> bool:
+        """Nothing came in: all zeros, or no sample as loud as one 16-bit step."""
+        return self.all_zero or self.peak_dbfs <= SILENT_PEAK_DBFS
+
+
+# One step of 16-bit audio is -90.3 dBFS: a peak below it means the input is digital silence.
+SILENT_PEAK_DBFS = -90.0
+QUIET_PEAK_DBFS = -50.0  # speech this close to the mic peaks far above this
+SILENT_INPUT_HINT = (
+    "check that the microphone is plugged in and not muted, that the right input is chosen "
+    "(`interviewer devices`, then --input-device) and its level is up; on macOS allow "
+    "microphone access for your terminal in System Settings › Privacy & Security › Microphone"
+)
+
 
 # ---------------------------------------------------------------- pure helpers
 
@@ -237,6 +252,13 @@ def _raise_no_match(spec: str | int, kind: Kind, choices: list[Device], ambiguou
     raise InterviewerError(what, f"choose one of: {listed}")
 
 
+def require_device(spec: str | int | None, kind: Kind) -> int | None:
+    """Like find_device, but also fail now (before a session starts) if there is no default."""
+    index = find_device(spec, kind)
+    _require_device(_sounddevice(), index, kind)
+    return index
+
+
 def _require_device(sd: ModuleType, device: int | None, kind: Kind) -> None:
     """PortAudio only says "Error querying device -1" when there is no device: say it plainly."""
     if device is not None:
@@ -248,11 +270,13 @@ def _require_device(sd: ModuleType, device: int | None, kind: Kind) -> None:
 
 def _no_device_error(kind: Kind) -> InterviewerError:
     noun = _NOUN[kind]
-    return InterviewerError(
-        f"no {noun} found (no audio {kind} device)",
-        f"connect or enable a {noun}; on Linux check that the sound server runs (`pactl info`)"
-        " and that libasound2-plugins is installed",
-    )
+    hint = (f"connect or enable a {noun}; on Linux check that the sound server runs (`pactl "
+            "info`) and that libasound2-plugins is installed")
+    if kind == "input":
+        hint += (". Without one, practise from a recording: interviewer practice -q ID "
+                 "--answer-audio FILE; or try the live session on virtual devices: "
+                 "scripts/virtual_audio.sh (see README, 'No microphone?')")
+    return InterviewerError(f"no {noun} found (no audio {kind} device)", hint)
 
 
 def _device_error(exc: Exception, kind: Kind) -> InterviewerError:
@@ -625,15 +649,21 @@ def mic_check(
     output_device: str | int | None = None,
     path: Path | None = None,
 ) -> MicCheck:
-    """Record a few seconds, play them back, and report the levels."""
+    """Record a few seconds, play them back, and report the levels.
+
+    Without `path` the recording lives in a temporary folder removed afterwards: a check
+    leaves nothing behind."""
     if path is None:
         import tempfile
 
-        path = Path(tempfile.mkdtemp(prefix="interviewer-mic-")) / "mic-check.wav"
+        with tempfile.TemporaryDirectory(prefix="interviewer-mic-") as folder:
+            return mic_check(seconds, input_device, output_device, Path(folder) / "check.wav")
     recorder = Recorder(path, device=input_device)
     with recorder:
         time.sleep(seconds)
     all_zero = recorder.all_zero
     samples, _rate = read_wav(path)
-    play_wav(path, output_device)
-    return MicCheck(peak_dbfs(samples), level_dbfs(samples), path, all_zero)
+    peak = peak_dbfs(samples)
+    if peak > SILENT_PEAK_DBFS:  # playing back silence would only add a wait
+        play_wav(path, output_device)
+    return MicCheck(peak, level_dbfs(samples), path, all_zero)

@@ -8,14 +8,53 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from interviewer import __version__, review_cli
-from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, InterviewerError
+from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, InterviewerError
+
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head -1`
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse with our one-line errors: `Error: <what> — <what to do>`, exit 2 (usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        raise InterviewerError(
+            message.removeprefix("argument "), f"see '{self.prog} --help'", EXIT_USAGE
+        )
+
+
+def bounded(low: float, high: float, unit: str, integer: bool = False) -> Callable[[str], Any]:
+    """An argparse type: a finite number in [low, high]; the error names the allowed range."""
+
+    def parse(text: str) -> float | int:
+        try:
+            value: float | int = int(text) if integer else float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and low <= value <= high):
+            raise argparse.ArgumentTypeError(f"{text!r} is not allowed: give {low:g} to "
+                                             f"{high:g} {unit}")
+        return value
+
+    return parse
+
+
+# Limits of the numeric options. espeak-ng clamps its rate to 80-450 wpm
+# (espeakRATE_MINIMUM/MAXIMUM in speak_lib.h); the others are wide but finite.
+COUNT = bounded(1, 10_000, "questions", integer=True)
+RATE_WPM = bounded(80, 450, "words per minute", integer=True)
+THINK_S = bounded(0, 600, "seconds")
+END_SILENCE_S = bounded(1, 60, "seconds")
+MAX_ANSWER_S = bounded(5, 3600, "seconds")
+MIC_CHECK_S = bounded(1, 60, "seconds")
 
 
 def _model_arg(p: argparse.ArgumentParser) -> None:
@@ -28,7 +67,7 @@ def _model_arg(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="interviewer",
         description="Rehearse STAR answers out loud: the question is read to you, your answer "
         "is recorded, transcribed locally and timed section by section.",
@@ -52,9 +91,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="use this recording as the answer instead of the microphone",
     )
     p.add_argument("--no-speak", action="store_true", help="print the question, don't say it")
-    p.add_argument("--json", action="store_true", help="print the attempt record as JSON")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="print each saved attempt record on stdout, one JSON document per line",
+    )
     p.add_argument("--voice", help="text-to-speech voice (see 'interviewer voices')")
-    p.add_argument("--rate", type=int, metavar="WPM", help="speaking rate of the question")
+    p.add_argument(
+        "--rate", type=RATE_WPM, metavar="WPM", help="speaking rate of the question (80-450)"
+    )
     _live_args(p)
     review_cli.bank_arg(p)
     _model_arg(p)
@@ -74,10 +119,13 @@ def build_parser() -> argparse.ArgumentParser:
     review_cli.bank_arg(p)
 
     p = sub.add_parser("devices", help="list audio input and output devices")
+    p = sub.add_parser("voices", help="list the text-to-speech voices (for --voice)")
     p = sub.add_parser("mic-check", help="record 3 s, show the level, play it back")
     p.add_argument("--input-device", metavar="NAME|INDEX")
     p.add_argument("--output-device", metavar="NAME|INDEX")
-    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument(
+        "--seconds", type=MIC_CHECK_S, default=3.0, help="how long to record (1-60, default 3)"
+    )
     review_cli.add_parsers(sub)
     return parser
 
@@ -85,7 +133,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _live_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("live session")
     g.add_argument("--shuffle", action="store_true", help="random order instead of bank order")
-    g.add_argument("--count", type=int, metavar="N", help="ask N questions")
+    g.add_argument("--count", type=COUNT, metavar="N", help="ask N questions (at least 1)")
     g.add_argument(
         "--focus",
         choices=("new", "weak"),
@@ -93,24 +141,24 @@ def _live_args(p: argparse.ArgumentParser) -> None:
     )
     g.add_argument(
         "--think",
-        type=float,
+        type=THINK_S,
         default=0.0,
         metavar="SECONDS",
-        help="silent thinking time before recording starts",
+        help="silent thinking time before recording starts (0-600)",
     )
     g.add_argument(
         "--end-silence",
-        type=float,
+        type=END_SILENCE_S,
         default=3.0,
         metavar="SECONDS",
-        help="silence after speech that ends the answer (default 3)",
+        help="silence after speech that ends the answer (1-60, default 3)",
     )
     g.add_argument(
         "--max-answer",
-        type=float,
+        type=MAX_ANSWER_S,
         default=180.0,
         metavar="SECONDS",
-        help="longest answer (default 180)",
+        help="longest answer (5-3600, default 180; more than --end-silence)",
     )
     g.add_argument(
         "--no-follow-ups", action="store_true", help="don't ask about a missing Result or Learning"
@@ -251,7 +299,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
         question, args.answer_audio, _transcriber(args.model), _speaker(args), coach
     )
     if args.json:
-        print(json.dumps(saved.record, indent=2, ensure_ascii=False))
+        print(json.dumps(saved.record, ensure_ascii=False))  # one line, as a live session
     else:
         print(render.summary(saved.record))
         print(f"\nSaved beside the story: {saved.files.markdown}")
@@ -272,12 +320,30 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from interviewer import speech
+
+    voices = speech.list_voices()
+    for v in voices:
+        languages = ", ".join(v.languages)
+        print(f"{v.id:<28} {v.name:<28} {languages}")
+    print(f"({len(voices)} voices; --voice takes an id, a name or a language such as en-us)")
+    return 0
+
+
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer import audio_io
 
-    print(f"Recording {args.seconds:.0f} s: say something...")
+    print(f"Recording {args.seconds:g} s: say something...")
     check = audio_io.mic_check(args.seconds, args.input_device, args.output_device)
     print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")
+    if check.silent:
+        zeros = "all zeros" if check.all_zero else f"peak {check.peak_dbfs:.0f} dBFS"
+        raise InterviewerError(
+            f"the microphone sends nothing ({zeros})", audio_io.SILENT_INPUT_HINT
+        )
+    if check.peak_dbfs < audio_io.QUIET_PEAK_DBFS:
+        print(f"Very quiet: {audio_io.SILENT_INPUT_HINT}")
     return 0
 
 
@@ -287,6 +353,7 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "questions": cmd_questions,
     "import": cmd_import,
     "devices": cmd_devices,
+    "voices": cmd_voices,
     "mic-check": cmd_mic_check,
     **review_cli.COMMANDS,
 }
@@ -294,12 +361,19 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+        _check_together(args)
+    except InterviewerError as exc:  # a usage error, from Parser.error
+        print(f"Error: {exc}", file=sys.stderr)
+        return exc.exit_code
     if not args.command:
         parser.print_help()
         return 0
     try:
-        return COMMANDS[args.command](args)
+        code = COMMANDS[args.command](args)
+        sys.stdout.flush()  # a closed pipe shows here, not at exit after main has returned
+        return code
     except InterviewerError as exc:
         if args.debug:
             traceback.print_exc()
@@ -308,6 +382,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return _stdout_closed()
     except Exception as exc:  # a bug: one line unless --debug
         if args.debug:
             raise
@@ -316,3 +392,30 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_ERROR
+
+
+def _check_together(args: argparse.Namespace) -> None:
+    """Limits that involve two options (each one alone is checked by its type)."""
+    if args.command == "practice" and args.end_silence >= args.max_answer:
+        raise InterviewerError(
+            f"--end-silence {args.end_silence:g} is not shorter than --max-answer "
+            f"{args.max_answer:g}",
+            "give an end silence shorter than the longest answer",
+            EXIT_USAGE,
+        )
+
+
+def _stdout_closed() -> int:
+    """The reader of our stdout went away (`| head -1`): stop quietly, as cat does.
+
+    Python's recipe (docs: signal, "Note on SIGPIPE"): point stdout at devnull so the flush at
+    interpreter exit cannot raise again; exit 141 like a process ended by SIGPIPE, so a
+    pipeline under `set -o pipefail` still sees that the output was cut short."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (tests): nothing to flush
+        pass
+    finally:
+        os.close(devnull)
+    return EXIT_BROKEN_PIPE

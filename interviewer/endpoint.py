@@ -29,6 +29,12 @@ class EndpointSettings:
     speech_margin_db: float = 12.0  # above the noise floor counts as speech
     min_speech_dbfs: float = -50.0  # never call anything quieter than this speech
 
+    @property
+    def warn_at_s(self) -> float:
+        """When to say time is running out: warn_before_max_s before the end, but never in
+        the first two thirds of a short answer (a 20 s limit warns at 13.3 s, not at once)."""
+        return self.max_answer_s - min(self.warn_before_max_s, self.max_answer_s / 3)
+
 
 class Endpointer:
     """State machine over block levels; `feed` returns the events that block raised."""
@@ -71,7 +77,7 @@ class Endpointer:
             self.ended = Event.END_SILENCE
         elif self.elapsed_s >= self.s.max_answer_s:
             self.ended = Event.END_MAX
-        elif not self._warned and self.elapsed_s >= self.s.max_answer_s - self.s.warn_before_max_s:
+        elif not self._warned and self.elapsed_s >= self.s.warn_at_s:
             self._warned = True
             events.append(Event.WARN_MAX)
         if (not self._started and not self._asked_skip

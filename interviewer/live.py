@@ -8,6 +8,7 @@ loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes
 from __future__ import annotations
 
 import argparse
+import json
 import queue
 import random
 import sys
@@ -25,6 +26,7 @@ from interviewer.bank import Bank
 from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
 from interviewer.session import Saved, finish_attempt
@@ -36,6 +38,10 @@ FOLLOW_UPS = {
     "learning": "What did you learn from it?",
 }
 MARKER_KEYS = {label[0]: label for label in LABELS}
+MENU = "[n]ext  [r]etry  [p]lay back  [q]uit"
+# Kept around the speech where a follow-up joins the answer: the wait for the follow-up is
+# thinking, not answering. VAD speech spans already carry 0.4 s of padding (vad_speech_pad_ms).
+JOIN_PAD_S = 0.3
 
 
 @dataclass
@@ -159,7 +165,8 @@ def _listen(
             screen.meter(level, endpointer.elapsed_s, live.max_answer_s)
             for event in events:
                 if event is Event.WARN_MAX:
-                    screen.say(f"{live.warn_before_max_s:.0f} seconds left.")
+                    left_s = endpointer.s.max_answer_s - endpointer.elapsed_s
+                    screen.say(f"{left_s:.0f} seconds left.")
                 elif event is Event.ASK_SKIP:
                     screen.say("Nothing heard yet. Press k to skip this question, or start "
                                "speaking.")
@@ -212,27 +219,40 @@ class LiveSession:
     keys: KeyReader
     screen: Screen
     saved: list[Saved] = field(default_factory=list)
+    json_out: TextIO | None = None  # --json: each saved record as one line (JSON Lines)
+    stopped: bool = False  # Ctrl-C during a follow-up: saved, and the session ends
 
     def run(self, questions: list[Question]) -> int:
-        index = 0
-        while index < len(questions):
+        """Exit code 0, or 130 when Ctrl-C ended the session (after saving what was said)."""
+        index, interrupted = 0, False
+        while index < len(questions) and not interrupted:
             question = questions[index]
             try:
                 saved, interrupted = self.turn(question)
+                interrupted = interrupted or self.stopped
+                self._print_json(saved)
+                choice = "q" if interrupted else self.menu(saved)
             except KeyboardInterrupt:  # outside the recording: nothing unsaved to keep
-                break
-            if interrupted:
-                break
-            choice = self.keys.wait("nrpq", default="n") if saved else "n"
-            while choice == "p" and saved:
-                self.play(saved)
-                choice = self.keys.wait("nrpq", default="n")
+                interrupted, choice = True, "q"
             if choice == "q":
                 break
             if choice != "r":
                 index += 1
         self.screen.say(session_summary(self.saved))
-        return 0
+        return EXIT_INTERRUPTED if interrupted else 0
+
+    def menu(self, saved: Saved | None) -> str:
+        """The choice after an answer; play back shows the menu again."""
+        if saved is None:
+            return "n"
+        while (choice := self.keys.wait("nrpq", default="n")) == "p":
+            self.play(saved)
+            self.screen.say(MENU)
+        return choice
+
+    def _print_json(self, saved: Saved | None) -> None:
+        if saved is not None and self.json_out is not None:
+            print(json.dumps(saved.record, ensure_ascii=False), file=self.json_out, flush=True)
 
     def turn(self, question: Question) -> tuple[Saved | None, bool]:
         self.screen.say(f"\nQuestion ({question.id}): {question.text}")
@@ -254,8 +274,8 @@ class LiveSession:
         self.saved.append(saved)
         self.screen.say(render.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
-        if not answer.interrupted:
-            self.screen.say("[n]ext  [r]etry  [p]lay back  [q]uit")
+        if not answer.interrupted and not self.stopped:
+            self.screen.say(MENU)
         return saved, answer.interrupted
 
     def follow_up(self, question: Question, files: store.AttemptFiles, saved: Saved,
@@ -271,14 +291,19 @@ class LiveSession:
         path = files.stem.with_name(f"{files.stem.name}.follow-up.wav")
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
                                      self.keys, self.screen)
-        offset = answer.duration_s
+        self.stopped = extra_answer.interrupted
+        join = plan_join(answer.transcript, extra_answer.transcript)
         merged = join_transcripts(
-            [answer.transcript, shift_transcript(extra_answer.transcript, offset)],
-            offset + extra_answer.duration_s)
-        samples = np.concatenate([_read_wav(files.audio), _read_wav(path)])
+            [answer.transcript,
+             shift_transcript(extra_answer.transcript, join.offset_s - join.audio_start_s)],
+            join.duration_s)
+        rate = SAMPLE_RATE_HZ
+        samples = np.concatenate([_read_wav(files.audio)[: round(join.offset_s * rate)],
+                                  _read_wav(path)[round(join.audio_start_s * rate):]])
         extra = _answer_extra(answer)
         extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,
-                                "offset_s": round(offset, 3), "ended_by": extra_answer.reason}]
+                                "offset_s": join.offset_s, "audio_start_s": join.audio_start_s,
+                                "wait_s": join.wait_s, "ended_by": extra_answer.reason}]
         # The first save is replaced by the merged one: same attempt, more of the answer.
         files.record.unlink()
         files.markdown.unlink()
@@ -286,14 +311,59 @@ class LiveSession:
                               answer.markers, extra)
 
     def play(self, saved: Saved) -> None:
-        from interviewer.audio_io import play_wav
+        """The answer as analysed: the main recording, then each follow-up's answer."""
+        from interviewer.audio_io import play_samples
+        from interviewer.reanalyze import answer_samples
 
         self.screen.say("Playing back...")
-        play_wav(saved.files.audio, device=self.devices.output)
+        samples = answer_samples(saved.files.audio.parent, saved.record)
+        if samples is None:
+            self.screen.say(f"Cannot play back: a recording of {saved.files.audio.name} is "
+                            "missing.")
+        else:
+            play_samples(samples, SAMPLE_RATE_HZ, device=self.devices.output)
+
+
+@dataclass(frozen=True)
+class Join:
+    """Where a follow-up's answer joins the main answer on the answer's clock.
+
+    The silences around the join (the end silence that closed the main answer, and the wait
+    while the person thought about the follow-up) are thinking, not answering: they are cut,
+    so length, section shares, long pauses and pace count only speech. The recordings stay
+    whole on disk; `audio_start_s` says how much of the follow-up's recording was skipped."""
+
+    offset_s: float  # answer-clock time where the follow-up's kept audio starts
+    audio_start_s: float  # seconds of the follow-up recording before that (the wait), skipped
+    wait_s: float  # from the end of the spoken follow-up question to the first speech
+    duration_s: float  # of the joined answer
+
+
+def plan_join(main: Transcript, follow: Transcript, pad_s: float = JOIN_PAD_S) -> Join:
+    main_edges, follow_edges = _speech_edges(main), _speech_edges(follow)
+    offset = main.duration_s if main_edges is None else min(main.duration_s,
+                                                             main_edges[1] + pad_s)
+    if follow_edges is None:  # nothing said: the whole follow-up recording is a wait
+        return Join(round(offset, 3), follow.duration_s, follow.duration_s, round(offset, 3))
+    start = max(0.0, follow_edges[0] - pad_s)
+    return Join(round(offset, 3), round(start, 3), round(follow_edges[0], 3),
+                round(offset + follow.duration_s - start, 3))
+
+
+def _speech_edges(t: Transcript) -> tuple[float, float] | None:
+    """First and last speech: words, widened by the VAD's spans (first words can start late)."""
+    if not t.words:
+        return None
+    spans = [span for span in t.speech_spans if span[1] > span[0]]
+    first = min([t.words[0].start_s, *(a for a, _ in spans[:1])])
+    last = max([t.words[-1].end_s, *(b for _, b in spans[-1:])])
+    return first, last
 
 
 def _answer_extra(answer: Answer) -> dict[str, Any]:
+    edges = _speech_edges(answer.transcript)  # the time before the first word is thinking
     return {"input": "microphone", "ended_by": answer.reason,
+            "wait_s": round(edges[0], 3) if edges else answer.duration_s,
             "latency": {"end_to_summary_s": answer.latency_s,
                         "first_block_delay_s": round(answer.first_block_delay_s, 3)}}
 
@@ -322,7 +392,7 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     from interviewer import audio_io
     from interviewer.cli import _speaker, _transcriber
 
-    devices = Devices(audio_io.find_device(args.input_device, "input"),
+    devices = Devices(audio_io.require_device(args.input_device, "input"),
                       audio_io.find_device(args.output_device, "output"))
     live = LiveSettings(end_silence_s=args.end_silence, max_answer_s=args.max_answer,
                         think_s=args.think, follow_ups=not args.no_follow_ups)
@@ -330,5 +400,6 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     transcriber = _transcriber(args.model)
     transcriber.load()
     with KeyReader() as keys:
-        session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen())
+        session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen(),
+                              json_out=sys.stdout if args.json else None)
         return session.run(questions)

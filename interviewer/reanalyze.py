@@ -35,6 +35,7 @@ class Clip:
 
     path: Path
     offset_s: float
+    start_s: float = 0.0  # seconds of the recording before offset_s (a follow-up's wait)
 
 
 def run(
@@ -118,17 +119,35 @@ def _clips(folder: Path, record: dict[str, Any]) -> list[Clip]:
     clips = [Clip(folder / record.get("audio", ""), 0.0)] if record.get("audio") else []
     for f in record.get("follow_ups") or []:
         if f.get("audio"):
-            clips.append(Clip(folder / f["audio"], float(f.get("offset_s", 0.0))))
+            clips.append(Clip(folder / f["audio"], float(f.get("offset_s", 0.0)),
+                              float(f.get("audio_start_s", 0.0))))
     return clips
+
+
+def answer_samples(folder: Path, record: dict[str, Any]) -> np.ndarray | None:
+    """The answer's audio on its own clock (also what play back plays); None if missing."""
+    return _samples(_clips(folder, record))
 
 
 def _samples(clips: list[Clip]) -> np.ndarray | None:
     """All clips end to end, as the answer was analysed first; None if any is missing."""
+    parts = _clip_audio(clips)
+    return None if parts is None else np.concatenate(parts)
+
+
+def _clip_audio(clips: list[Clip]) -> list[np.ndarray] | None:
+    """Each clip from its start_s, cut where the next clip begins on the answer's clock."""
     if not clips or not all(c.path.is_file() for c in clips):
         return None
     from interviewer.audiofile import load_audio
 
-    return np.concatenate([load_audio(c.path) for c in clips])
+    parts = []
+    for clip, after in zip(clips, [*clips[1:], None]):
+        audio = load_audio(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ):]
+        if after is not None:
+            audio = audio[: max(0, round((after.offset_s - clip.offset_s) * SAMPLE_RATE_HZ))]
+        parts.append(audio)
+    return parts
 
 
 def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
@@ -139,9 +158,8 @@ def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
 
 def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
     """Each clip on the answer's clock; the follow-ups' words after the answer's."""
-    from interviewer.audiofile import load_audio
-
-    parts = [transcriber.transcribe(load_audio(c.path), offset_s=c.offset_s) for c in clips]
+    audio = _clip_audio(clips) or []
+    parts = [transcriber.transcribe(a, offset_s=c.offset_s) for c, a in zip(clips, audio)]
     return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
 
 

@@ -164,11 +164,12 @@ def audio_src(path: Path, out_dir: Path) -> str:
 
 
 def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
-    clips = [(record.get("audio", ""), 0.0, "")]
+    clips = [(record.get("audio", ""), 0.0, 0.0, "")]
     for f in record.get("follow_ups") or []:
-        clips.append((f.get("audio", ""), float(f.get("offset_s", 0.0)), f.get("question", "")))
+        clips.append((f.get("audio", ""), float(f.get("offset_s", 0.0)),
+                      float(f.get("audio_start_s", 0.0)), f.get("question", "")))
     out = []
-    for name, offset, label in clips:
+    for name, offset, start, label in clips:
         path = record_path.parent / name
         if not name or not path.is_file():
             out.append(f'<p class="note">Recording not found: {e(name or "(none)")}</p>')
@@ -177,6 +178,7 @@ def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
             out.append(f'<span class="clip-label">Follow-up: {e(label)}</span>')
         out.append(
             f'<audio controls preload="auto" data-offset="{offset:g}" '
+            f'data-origin="{offset - start:g}" '
             f'src="{e(audio_src(path, out_dir))}"></audio>'
         )
     return f'<div class="player">{"".join(out)}</div>'

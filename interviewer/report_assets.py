@@ -148,6 +148,8 @@ JS = r"""
     var current = null, frame = 0;
 
     function offset(a) { return parseFloat(a.dataset.offset) || 0; }
+    // answer-clock time of the file's start: a follow-up's wait before it is skipped
+    function origin(a) { return a.dataset.origin ? parseFloat(a.dataset.origin) : offset(a); }
     function clipAt(t) {
       var pick = clips[0];
       clips.forEach(function (a) { if (offset(a) <= t + 1e-6) { pick = a; } });
@@ -156,7 +158,7 @@ JS = r"""
     function now() {
       var playing = clips.filter(function (a) { return !a.paused; })[0];
       var a = playing || clips.last || clips[0];
-      return a ? offset(a) + a.currentTime : 0;
+      return a ? origin(a) + a.currentTime : 0;
     }
     function wordAt(t) {
       var lo = 0, hi = starts.length - 1, found = -1;
@@ -184,7 +186,7 @@ JS = r"""
       if (!a) { return; }
       clips.forEach(function (o) { if (o !== a) { o.pause(); } });
       clips.last = a;
-      a.currentTime = Math.max(0, t - offset(a));
+      a.currentTime = Math.max(0, t - origin(a));
       show(t);
       if (play) { var p = a.play(); if (p && p.catch) { p.catch(function () {}); } }
     }
@@ -198,8 +200,8 @@ JS = r"""
         clips.forEach(function (o) { if (o !== a) { o.pause(); } });
         if (!frame) { frame = requestAnimationFrame(tick); }
       });
-      a.addEventListener("timeupdate", function () { show(offset(a) + a.currentTime); });
-      a.addEventListener("seeked", function () { show(offset(a) + a.currentTime); });
+      a.addEventListener("timeupdate", function () { show(origin(a) + a.currentTime); });
+      a.addEventListener("seeked", function () { show(origin(a) + a.currentTime); });
     });
     root.addEventListener("click", function (e) {
       var w = e.target.closest("[data-t]");

@@ -143,3 +143,58 @@ def test_second_question_line_is_one_clear_error(bank, capsys):
     story.write_text(text.replace("Principle:", "Question: Another question?\nPrinciple:", 1))
     line = run_error(capsys, "questions")
     assert f"{story}:2: 'Question:' appears twice (first on line 1)" in line
+
+
+# --- numeric options out of range (issue 9, section 7) ---------------------------------------
+
+BAD_PRACTICE_OPTIONS = [
+    (["--max-answer", "-5"], "--max-answer", "5 to 3600 seconds"),
+    (["--max-answer", "1e9"], "--max-answer", "5 to 3600 seconds"),
+    (["--max-answer", "nan"], "--max-answer", "5 to 3600 seconds"),
+    (["--count", "0"], "--count", "1 to"),
+    (["--count", "-1"], "--count", "1 to"),
+    (["--count", "2.5"], "--count", "1 to"),
+    (["--think", "-3"], "--think", "0 to 600 seconds"),
+    (["--think", "inf"], "--think", "0 to 600 seconds"),
+    (["--end-silence", "-1"], "--end-silence", "1 to 60 seconds"),
+    (["--end-silence", "10", "--max-answer", "8"], "--end-silence 10", "--max-answer 8"),
+    (["--rate", "0"], "--rate", "80 to 450 words per minute"),
+    (["--rate", "100000"], "--rate", "80 to 450 words per minute"),
+]
+
+
+@pytest.mark.parametrize(("args", "option", "allowed"), BAD_PRACTICE_OPTIONS,
+                         ids=[" ".join(a) for a, _, _ in BAD_PRACTICE_OPTIONS])
+def test_out_of_range_practice_options_are_refused(args, option, allowed, bank, capsys):
+    """Each was accepted silently (a -5 s maximum saved a no-speech take; --count 0 asked
+    every question): now one line naming the option and its range, exit 2, nothing saved."""
+    before = snapshot(bank / "ownership")
+    argv = ["practice", "-q", "01", "--answer-audio", str(GOOD), "--no-speak", *args]
+    line = run_error(capsys, *argv)
+    assert main(argv) == 2
+    assert option in line and allowed in line and "unexpected" not in line, line
+    assert snapshot(bank / "ownership") == before
+
+
+@pytest.mark.parametrize("seconds", ["-1", "0", "nan", "1e9"])
+def test_out_of_range_mic_check_seconds_are_refused(seconds, capsys):
+    line = run_error(capsys, "mic-check", "--seconds", seconds)
+    assert "--seconds" in line and "1 to 60 seconds" in line and "unexpected" not in line
+
+
+def test_no_microphone_says_how_to_practise_without_one(bank, monkeypatch, capsys):
+    """A machine with no input device, at the third-party seam: PortAudio lists none."""
+    from types import SimpleNamespace
+
+    import sounddevice
+
+    monkeypatch.setattr(sounddevice, "query_devices", lambda *a, **k: [])
+    # the whole `default` object: setting its .device changes the real one in place, and
+    # monkeypatch would then "restore" the changed value for every later test
+    monkeypatch.setattr(sounddevice, "default", SimpleNamespace(device=(-1, -1)))
+    before = snapshot(bank / "ownership")
+    assert main(["practice", "-q", "01", "--no-speak"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Error: no microphone found"), err  # before the question is asked
+    assert "--answer-audio FILE" in err and "scripts/virtual_audio.sh" in err
+    assert len(err.splitlines()) == 1 and snapshot(bank / "ownership") == before

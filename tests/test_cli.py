@@ -130,3 +130,39 @@ def test_help_lists_every_command(capsys):
     out = capsys.readouterr().out
     for cmd in ("practice", "transcribe", "questions", "import", "devices", "mic-check"):
         assert cmd in out
+
+
+@pytest.mark.parametrize("argv", [["questions"], ["questions", "--json"],
+                                  ["transcribe", str(FIXTURES / "silence.wav"), "--json"]])
+def test_a_closed_stdout_ends_quietly(argv, monkeypatch, capsys):
+    """`interviewer questions --json | head -1`: the reader has gone; no error, exit 141."""
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    closed = os.fdopen(write_end, "w")
+    monkeypatch.setattr(sys, "stdout", closed)
+    try:
+        code = main(argv)
+    finally:
+        monkeypatch.undo()
+        closed.close()
+    assert code == 141
+    assert capsys.readouterr().err == ""
+
+
+def test_voices_command_lists_what_voice_takes(capsys):
+    with pytest.raises(SystemExit):
+        main(["practice", "--help"])
+    assert "interviewer voices" in capsys.readouterr().out
+    assert main(["voices"]) == 0
+    out = capsys.readouterr().out
+    ids = [line.split()[0] for line in out.splitlines() if line and not line.startswith("(")]
+    assert len(ids) > 10 and any(i.endswith("/en-us") for i in ids), out[:500]
+
+
+def test_practice_json_is_one_record_per_line(capsys):
+    assert main(["practice", "-q", "01", "--answer-audio", str(FIXTURES / "silence.wav"),
+                 "--no-speak", "--json"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["question_id"] == "01-failed-at-work"

@@ -67,3 +67,12 @@ def test_configurable_end_silence():
     blocks = quiet(0.5) + speech(2) + quiet(1.5) + speech(2) + quiet(3)
     ep, _ = run(blocks, EndpointSettings(end_silence_s=1.0))
     assert ep.ended is Event.END_SILENCE and abs(ep.elapsed_s - 3.5) < 0.15
+
+
+def test_a_short_maximum_warns_late_not_at_once():
+    """'30 seconds left' used to show on the first block of a 20 s answer."""
+    _, events = run(speech(25), EndpointSettings(max_answer_s=20))
+    warned = [t for t, e in events if e is Event.WARN_MAX]
+    assert warned == [13.4]  # two thirds in (20 - 20/3 = 13.33, on a block edge)
+    _, events = run(speech(200), EndpointSettings(max_answer_s=180))
+    assert [t for t, e in events if e is Event.WARN_MAX] == [150.0]

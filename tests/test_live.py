@@ -33,14 +33,15 @@ def start(virtual_audio, *args: str, stdin=subprocess.DEVNULL) -> subprocess.Pop
     )
 
 
-def finish(proc: subprocess.Popen[str], timeout_s: float = 120) -> tuple[str, str]:
+def finish(proc: subprocess.Popen[str], timeout_s: float = 120,
+           code: int = 0) -> tuple[str, str]:
     try:
         out, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
         raise AssertionError(f"session hung:\n{out}\n{err}") from None
-    assert proc.returncode == 0, err
+    assert proc.returncode == code, err
     return out, err
 
 
@@ -142,7 +143,7 @@ def test_ctrl_c_mid_answer_keeps_audio_and_transcript(virtual_audio, bank):
     time.sleep(7)
     proc.send_signal(signal.SIGINT)
     try:
-        out, err = finish(proc, 60)
+        out, err = finish(proc, 60, code=130)  # saved, but the user interrupted
     finally:
         feeder.kill()
     record = latest_record(bank, "01-failed-at-work")
@@ -212,3 +213,281 @@ def test_a_stalled_microphone_ends_the_answer_instead_of_hanging() -> None:
     assert 1.0 <= time.monotonic() - started < 3.0
     assert len(background.blocks) == 10
     assert "the microphone sent no audio for 1 s" in out.getvalue()
+
+
+# --- menus, follow-ups, --json and Ctrl-C (issue 9, section 7) --------------------------------
+
+MENU = "[n]ext  [r]etry  [p]lay back  [q]uit"
+
+
+class Watched:
+    """A session whose stderr (the screen) and stdout are read as they come, so a test can
+    wait for what the program shows instead of for a time."""
+
+    def __init__(self, proc: subprocess.Popen[str]) -> None:
+        import threading
+
+        self.proc = proc
+        self.err: list[str] = []
+        self.out: list[str] = []
+        self._threads = [threading.Thread(target=self._read, args=(s, b), daemon=True)
+                         for s, b in ((proc.stderr, self.err), (proc.stdout, self.out))]
+        for t in self._threads:
+            t.start()
+
+    @staticmethod
+    def _read(stream, into: list[str]) -> None:
+        for line in stream:
+            into.append(line)
+
+    @property
+    def screen(self) -> str:
+        return "".join(self.err)
+
+    def wait_for(self, text: str, count: int = 1, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.screen.count(text) < count:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                time.sleep(0.2)  # the last lines
+                raise AssertionError(f"never showed {text!r} x{count}:\n{self.screen}")
+            time.sleep(0.05)
+
+    def press(self, keys: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(keys)
+        self.proc.stdin.flush()
+
+    def finish(self, timeout_s: float = 120) -> int:
+        try:
+            code = self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"session hung:\n{self.screen}") from None
+        for t in self._threads:
+            t.join(10)
+        return code
+
+
+def with_leading_silence(tmp_path: Path, text: str, silence_s: float) -> Path:
+    spoken, padded = tmp_path / "spoken.wav", tmp_path / "padded.wav"
+    subprocess.run(["espeak-ng", "-w", str(spoken), text], check=True, timeout=30)
+    subprocess.run(["sox", str(spoken), "-r", "16000", "-c", "1", str(padded), "pad",
+                    str(silence_s), "0"], check=True, timeout=30)
+    return padded
+
+
+@pytest.fixture(scope="module")
+def follow_up_session(_audio_daemon, tmp_path_factory):
+    """One live session over a question whose answer has no Learning: the follow-up is
+    answered after an 8 s wait, then `p` plays the answer back and `q` quits (with --json)."""
+    from tests.conftest import ROOT
+
+    _audio_daemon.ensure_running()
+    tmp = tmp_path_factory.mktemp("follow-up")
+    bank = tmp / "questions"
+    import shutil
+
+    shutil.copytree(ROOT / "questions", bank)
+    learned = with_leading_silence(
+        tmp, "What I learned is that people sometimes just end up in the wrong role.", 8.0)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "practice", "-q", "05", "--no-speak", "--json",
+         "--bank", str(bank)],
+        env=_audio_daemon.child_env(INTERVIEWER_CACHE=str(tmp / "cache")),
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    session = Watched(proc)
+    main = FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
+    try:
+        _audio_daemon.wait_for_recording_stream(timeout_s=90)
+        _audio_daemon.feed_mic(main).wait(60)
+        session.wait_for("Follow-up:")
+        _audio_daemon.wait_for_recording_stream(timeout_s=30)
+        _audio_daemon.feed_mic(learned).wait(30)
+        session.wait_for(MENU)
+        with _audio_daemon.capture_speaker(tmp / "heard.wav") as heard:
+            session.press("p")
+            session.wait_for(MENU, count=2, timeout_s=180)  # the menu comes back after playback
+        session.press("q")
+        code = session.finish()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return {"code": code, "screen": session.screen, "stdout": "".join(session.out),
+            "record": latest_record(bank, "05-peer-struggling-step-help"), "heard": heard,
+            "main_s": len(load_audio(main)) / RATE,
+            "learned_s": len(load_audio(learned)) / RATE - 8}
+
+
+def test_play_back_plays_the_answer_and_its_follow_up_then_shows_the_menu_again(
+        follow_up_session, transcriber):
+    s = follow_up_session
+    assert s["code"] == 0, s["screen"]
+    assert s["screen"].count(MENU) == 2 and "Playing back" in s["screen"]
+    played = load_audio(s["heard"])
+    heard = transcriber.transcribe(played).text.lower()
+    assert "direct report" in heard, heard  # the main answer
+    assert "what i learned is that people" in heard, heard  # and the follow-up
+    # ...without the 8 s wait before the follow-up was answered
+    from interviewer.pauses import find_pauses
+
+    loud = np.flatnonzero(np.abs(played) > 0.01)
+    assert not find_pauses(played[loud[0]:loud[-1]], RATE, min_pause_s=4.0)
+
+
+def test_the_wait_before_a_follow_up_answer_is_not_answer_time(follow_up_session):
+    record = follow_up_session["record"]
+    follow = record["follow_ups"][0]
+    assert follow["asked_for"] == "learning"
+    assert 7.0 <= follow["wait_s"] <= 10.0, follow  # the 8 s of silence before speaking
+    assert 0.0 <= record["wait_s"] < 3.0  # fed as soon as the recording started
+    m = record["metrics"]
+    # before: the wait and the end silence (3 s + 8 s) were one "long pause" inside the answer
+    assert all(p["duration_s"] < 4.0 for p in m["long_pauses"]), m["long_pauses"]
+    words = record["words"]
+    learned_at = next(w["start_s"] for w in words if "learned" in w["text"].lower())
+    before = max(w["end_s"] for w in words if w["start_s"] < learned_at)
+    assert learned_at - before < 2.5, (before, learned_at)
+    # the answer's length is its speech: both recordings, without the wait between them
+    spoken_s = follow_up_session["main_s"] + follow_up_session["learned_s"]
+    assert m["answer_s"] <= spoken_s + 2.5, (m["answer_s"], spoken_s)
+
+
+def test_json_prints_each_saved_record_on_stdout_in_a_live_session(follow_up_session):
+    lines = follow_up_session["stdout"].splitlines()
+    assert len(lines) == 1, follow_up_session["stdout"][:500]  # JSON Lines: one per attempt
+    printed = json.loads(lines[0])
+    saved = follow_up_session["record"]
+    assert printed["files"]["record"].endswith(".json")
+    assert printed["words"] == saved["words"] and printed["follow_ups"] == saved["follow_ups"]
+    assert "Session over" in follow_up_session["screen"]  # the screen stays on stderr
+
+
+def test_ctrl_c_while_thinking_exits_130_with_the_summary(virtual_audio):
+    session = Watched(start(virtual_audio, "-q", "01", "--no-speak", "--think", "600",
+                            stdin=subprocess.PIPE))
+    session.wait_for("Think for")
+    session.proc.send_signal(signal.SIGINT)
+    assert session.finish(60) == 130
+    assert "Session over" in session.screen and "Traceback" not in session.screen
+
+
+def test_ctrl_c_at_the_menu_exits_130_with_the_summary(virtual_audio, bank, tmp_path):
+    answer = with_leading_silence(tmp_path, "I failed to ship the release on time.", 0.5)
+    session = Watched(start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups",
+                            stdin=subprocess.PIPE))
+    virtual_audio.wait_for_recording_stream(timeout_s=90)
+    virtual_audio.feed_mic(answer).wait(30)
+    session.wait_for(MENU)
+    session.proc.send_signal(signal.SIGINT)
+    assert session.finish(60) == 130
+    assert "Session over: 1 answer(s)" in session.screen, session.screen
+    assert latest_record(bank, "01-failed-at-work")["words"]
+
+
+def test_mic_check_says_plainly_that_a_silent_microphone_sends_nothing(
+        virtual_audio, tmp_path, monkeypatch, capsys):
+    """Nothing is fed to the virtual microphone: it delivers digital silence."""
+    import tempfile
+
+    from interviewer.cli import main
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    assert main(["mic-check", "--seconds", "1"]) == 1
+    out = capsys.readouterr()
+    errors = [line for line in out.err.splitlines() if line.startswith("Error:")]
+    assert len(errors) == 1 and "sends nothing" in errors[0] and "muted" in errors[0]
+    assert "peak -120.0 dBFS" in out.out
+    assert list(tmp_path.iterdir()) == []  # its recording is not left in the temp folder
+
+
+def test_mic_check_leaves_nothing_in_the_temp_folder(virtual_audio, tmp_path):
+    """A check that works, and one stopped with Ctrl-C, both clean up after themselves."""
+    tone = tmp_path / "tone.wav"
+    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "1", "sine",
+                    "440", "vol", "0.5"], check=True, timeout=30)
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    env = virtual_audio.child_env(TMPDIR=str(temp))
+    proc = subprocess.Popen([sys.executable, "-m", "interviewer", "mic-check", "--seconds", "2"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    virtual_audio.wait_for_recording_stream(timeout_s=60)
+    virtual_audio.feed_mic(tone).wait(10)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "Level: peak" in out and list(temp.iterdir()) == []
+    proc = subprocess.Popen([sys.executable, "-m", "interviewer", "mic-check", "--seconds", "60"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    virtual_audio.wait_for_recording_stream(timeout_s=60)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and "Traceback" not in err
+    assert list(temp.iterdir()) == []
+
+
+def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, bank):
+    session = Watched(start(virtual_audio, "-q", "05", "--no-speak", stdin=subprocess.PIPE))
+    virtual_audio.wait_for_recording_stream(timeout_s=90)
+    virtual_audio.feed_mic(
+        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac").wait(60)
+    session.wait_for("Follow-up:")
+    virtual_audio.wait_for_recording_stream(timeout_s=30)
+    session.proc.send_signal(signal.SIGINT)
+    assert session.finish(60) == 130
+    assert "Session over: 1 answer(s)" in session.screen and MENU not in session.screen
+    record = latest_record(bank, "05-peer-struggling-step-help")
+    assert record["follow_ups"][0]["ended_by"] == "interrupted (Ctrl-C)"
+    assert "direct report" in " ".join(w["text"].lower() for w in record["words"])
+
+
+def test_a_follow_up_joins_the_answer_without_the_silences_around_it() -> None:
+    """Pure: the join keeps JOIN_PAD_S around the speech and skips the wait in between."""
+    from interviewer.live import JOIN_PAD_S, plan_join
+    from interviewer.models import Transcript, Word
+
+    main = Transcript((Word("I", 1.0, 1.2), Word("did", 1.3, 9.0)), 13.0, 8.0,
+                      speech_spans=((0.6, 9.4),))
+    follow = Transcript((Word("We", 20.5, 20.8), Word("learned", 20.9, 22.0)), 26.0, 1.5,
+                        speech_spans=((20.1, 22.4),))
+    join = plan_join(main, follow)
+    assert join.offset_s == round(9.4 + JOIN_PAD_S, 3)  # the end silence is cut
+    assert join.audio_start_s == round(20.1 - JOIN_PAD_S, 3)  # so is the wait
+    assert join.wait_s == 20.1
+    assert join.duration_s == round(join.offset_s + 26.0 - join.audio_start_s, 3)
+    silent = plan_join(main, Transcript((), 15.0, 0.0))
+    assert silent.wait_s == 15.0 and silent.duration_s == silent.offset_s
+
+
+def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
+    """The answer's audio on its clock: the main recording up to the follow-up's offset_s,
+    then the follow-up's recording from audio_start_s (older records: both whole)."""
+    from interviewer.reanalyze import answer_samples
+
+    def wav(name: str, values: list[float]) -> None:
+        data = np.repeat(np.array(values, np.float32), RATE)  # one value per second
+        with wave.open(str(tmp_path / name), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(RATE)
+            w.writeframes((data * 32767).astype("<i2").tobytes())
+
+    wav("a.wav", [0.5, 0.5, 0.5, 0.0, 0.0])  # 3 s answered, 2 s end silence
+    wav("f.wav", [0.0, 0.0, 0.0, 0.0, 0.25, 0.25])  # 4 s wait, 2 s answered
+    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 3.0,
+                                                "audio_start_s": 4.0}]}
+    played = answer_samples(tmp_path, record)
+    assert played is not None and len(played) == 5 * RATE
+    assert np.all(np.abs(played) > 0.2)  # no silence left between the two answers
+    record["follow_ups"][0] = {"audio": "f.wav", "offset_s": 5.0}
+    assert len(answer_samples(tmp_path, record)) == 11 * RATE
+
+
+def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
+    """The HTML player maps the answer clock to the follow-up file with data-origin."""
+    from interviewer.report import audio_html
+
+    for name in ("a.wav", "f.wav"):
+        (tmp_path / name).write_bytes(b"RIFF")
+    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 30.0,
+                                                "audio_start_s": 8.5, "question": "Q?"}]}
+    html = audio_html(tmp_path / "x.json", record, tmp_path)
+    assert 'data-offset="30" data-origin="21.5"' in html
+    assert 'data-offset="0" data-origin="0"' in html
