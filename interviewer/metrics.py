@@ -285,8 +285,8 @@ def mentions(text: str) -> list[Mention]:
                 nxt = _DIGITS.fullmatch(toks[end + 1]) if toks[end:end + 1] == ["and"] and \
                     end + 1 < len(toks) else None
                 if (nxt and value >= 100 and value % 100 == 0 and not any(nxt.groups()[2:])
-                        and not nxt.group(1) and float(nxt.group(2)) < 100):
-                    value, end = value + float(nxt.group(2)), end + 2
+                        and not nxt.group(1) and float(nxt.group(2).replace(",", "")) < 100):
+                    value, end = value + float(nxt.group(2).replace(",", "")), end + 2
             if dollar:
                 units.add("dollar")
             found = (value, kind, end)

@@ -353,3 +353,14 @@ def test_whisper_digits_or_words_give_the_same_key_facts(bank, tmp_path, capsys)
     shown = capsys.readouterr().out
     assert "~ March 3rd (changed)" in shown and "~ 2 weeks (changed)" in shown
     assert "3 rd" not in shown
+
+
+def test_numbers_with_thousands_separators_after_and_never_crash():
+    # d40 of the STAR dev corpus: "100 and 10,000" raised ValueError in practice.
+    from interviewer.metrics import mentions
+
+    assert [m.value for m in mentions("we saved 100 and 10,000 dollars")] == [100.0, 10000.0]
+    odd = ["100 and 1,000,000.5", "1/0 of it", "$,5", "3rd and 4th, 5,5,5 and 0.", "and 100 and",
+           "100 and", "a hundred and", "1,2,3 and 4,5", "50%% percent per", "half and a half"]
+    for text in odd:
+        mentions(text)  # must not raise
