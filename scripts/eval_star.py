@@ -415,6 +415,7 @@ def audio_input(wav: Path, cache: Path) -> tuple[Transcript, list[tuple[float, f
             rec["duration_s"], rec["speech_s"], rec.get("model", ""),
             filler_capture_s=rec.get("filler_capture_s", 0.0))
     else:
+        print(f"transcribing {wav.name}", file=sys.stderr, flush=True)
         transcript = _transcriber().transcribe(samples)
         cache.mkdir(parents=True, exist_ok=True)
         key.write_text(json.dumps({
@@ -474,8 +475,15 @@ def evaluate_corpus(
                     transcript, pauses = text_input(truth)
                 else:
                     transcript, pauses = audio_input(audio / f"{item_id}.wav", corpus.work / "asr")
-                question = bank.find(item_id)
-                record = analysis.analyse(question, transcript, pauses, coach, cfg=params)
+                try:
+                    record = analysis.analyse(bank.find(item_id), transcript, pauses, coach,
+                                              cfg=params)
+                except Exception as exc:  # the CLI would exit 1: score.py counts it so, too
+                    print(f"{item_id}: FAILED {type(exc).__name__}: {exc}", file=sys.stderr)
+                    results.append({"id": item_id, "tags": truth["tags"], "fold": f,
+                                    "failed": True, "acc": 0.0, "boundary_errors_s": [30.0],
+                                    "invented": [], "missed": [], "wer": 1.0})
+                    continue
                 s = corpus.score.score(truth, record["sections"])
                 s.update(id=item_id, tags=truth["tags"], fold=f,
                          wer=corpus.score.wer(truth["text"], transcript.text))
@@ -502,6 +510,7 @@ def summarize_corpus(results: Sequence[dict[str, Any]]) -> dict[str, dict[str, A
             "invented": sum(len(r["invented"]) for r in rs),
             "missed": sum(len(r["missed"]) for r in rs),
             "wer": round(statistics.mean(r["wer"] for r in rs), 3),
+            "failed": sum(bool(r.get("failed")) for r in rs),
         }
     return out
 
@@ -520,6 +529,10 @@ def corpus_report(tables: dict[str, dict[str, dict[str, Any]]], folds: int) -> s
             row += (f" | {'':<5} {g['accuracy']:>5.3f} {_fmt(g['boundary_p50_s'], '5.2f')} "
                     f"{_fmt(g['boundary_p90_s'], '5.1f')} {g['invented']:>3} {g['missed']:>4}")
         lines.append(row)
+    for level in levels:
+        if tables[level]["ALL"]["failed"]:
+            lines.append(f"{level}: {tables[level]['ALL']['failed']} answers FAILED in the "
+                         "pipeline, counted as score.py counts them (accuracy 0, boundary 30 s)")
     if "audio" in tables:
         wer_all = tables["audio"]["ALL"]["wer"]
         lines.append(f"audio WER (score.py's rough normaliser): {wer_all:.3f}")
