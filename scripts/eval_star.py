@@ -70,7 +70,7 @@ Segmenter = Callable[..., "star.Segmentation"]
 def true_label(t: float, true_sections: Sequence[dict[str, Any]]) -> str:
     """Label of the true section holding time `t`, else of the nearest one."""
     def distance(s: dict[str, Any]) -> float:
-        return max(s["start_s"] - t, 0.0, t - s["end_s"])
+        return max(float(s["start_s"]) - t, 0.0, t - float(s["end_s"]))
 
     return str(min(true_sections, key=distance)["label"])
 
