@@ -20,9 +20,10 @@ def analyse(
     pauses: Sequence[tuple[float, float]],
     coach: CoachSettings,
     markers: Sequence[tuple[float, str]] = (),
+    cfg: star.StarSettings | None = None,  # fitted settings (scripts/eval_star.py's folds)
 ) -> dict[str, Any]:
     story = question.story if question.has_story else None
-    seg = star.segment(transcript.words, story, pauses, markers)
+    seg = star.segment(transcript.words, story, pauses, markers, cfg or star.StarSettings())
     m = metrics.measure(transcript.words, seg.sections, story, coach)
     if not transcript.no_speech:
         m["filler_capture"] = metrics.filler_capture(transcript.filler_capture_s,
