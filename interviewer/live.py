@@ -2,16 +2,22 @@
 
 It never talks over the person (recording starts when the question has finished playing),
 never cuts them off while they think (3 s of silence after speech by default), and never
-loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes).
+loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes; a take
+interrupted harder stays visible as unfinished and is finished at the next start).
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import queue
 import random
+import signal
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +31,8 @@ from interviewer.bank import Bank
 from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.errors import EXIT_INTERRUPTED
+from interviewer.fileio import StorageError
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
 from interviewer.session import Saved, finish_attempt
@@ -88,6 +96,48 @@ class Devices:
 
 
 MIC_STALLED = "microphone stopped sending audio"
+DISK_FULL = "disk full"
+
+
+class Interrupts:
+    """Ctrl-C during a take. While the answer is recorded it ends the answer (as a
+    KeyboardInterrupt). Once the answer has ended, the take is being finished (transcribed,
+    analysed, saved): the first Ctrl-C only asks the session to end after saving it, and a
+    second stops at once, leaving the take unfinished (audio and placeholder) on disk."""
+
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+        self.finishing = False
+        self.presses = 0  # while finishing the current take
+        self.stop = False  # the session ends after this take
+
+    @contextlib.contextmanager
+    def installed(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        old = signal.signal(signal.SIGINT, self._handle)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, old)
+
+    def listening(self) -> None:
+        self.finishing, self.presses = False, 0
+
+    def finish_now(self) -> None:
+        self.finishing, self.presses = True, 0
+
+    def _handle(self, _signum: int, _frame: object) -> None:
+        if not self.finishing or self.presses:
+            self.stop = True
+            raise KeyboardInterrupt
+        self.presses, self.stop = 1, True
+        # A signal handler may run inside a print: write to the descriptor, not the stream.
+        with contextlib.suppress(OSError, ValueError):
+            os.write(self.screen.out.fileno(), b"\nCtrl-C: saving what you said first, then "
+                     b"the session ends (Ctrl-C again stops now; the take is then kept "
+                     b"unfinished)\n")
 
 
 def record_answer(
@@ -97,8 +147,9 @@ def record_answer(
     devices: Devices,
     keys: KeyReader,
     screen: Screen,
+    interrupts: Interrupts | None = None,
 ) -> Answer:
-    """Record until Enter, sustained silence, the maximum length, or Ctrl-C."""
+    """Record until Enter, sustained silence, the maximum length, Ctrl-C or a full disk."""
     from interviewer.audio_io import Recorder
 
     blocks: queue.Queue[np.ndarray] = queue.Queue()
@@ -109,13 +160,22 @@ def record_answer(
     markers: list[tuple[float, str]] = []
     reason, interrupted = "", False
     keys.drain()
+    if interrupts:
+        interrupts.listening()
     recorder = Recorder(path, live, device=devices.input, on_block=blocks.put)
     recorder.start()
     screen.say("Recording: answer now. Enter ends the answer; s/t/a/r/l mark a section.")
     try:
-        reason = _listen(blocks, endpointer, background, keys, screen, markers, live)
+        reason = _listen(blocks, endpointer, background, keys, screen, markers, live,
+                         failed=lambda: DISK_FULL if recorder.write_error else None)
     except KeyboardInterrupt:
         reason, interrupted = "interrupted (Ctrl-C)", True
+    finally:
+        if interrupts:
+            interrupts.finish_now()
+    if reason == DISK_FULL:
+        screen.say(f"Disk full: recording stopped at {recorder.recorded_s:.1f} s; "
+                   "keeping what was recorded.")
     ended_at = time.perf_counter()
     result = recorder.stop()
     while not blocks.empty():  # blocks that arrived after the loop stopped
@@ -138,9 +198,13 @@ def _listen(
     screen: Screen,
     markers: list[tuple[float, str]],
     live: LiveSettings,
+    failed: Callable[[], str | None] = lambda: None,
 ) -> str:
     last_block = time.monotonic()
     while True:
+        why = failed()  # the recorder could not write (full disk): blocks stop coming
+        if why:
+            return why
         try:
             block = blocks.get(timeout=0.5)
         except queue.Empty:
@@ -212,16 +276,28 @@ class LiveSession:
     keys: KeyReader
     screen: Screen
     saved: list[Saved] = field(default_factory=list)
+    unfinished: list[Path] = field(default_factory=list)
+    interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        self.interrupts = Interrupts(self.screen)
+        self._take: store.Take | None = None
 
     def run(self, questions: list[Question]) -> int:
+        with self.interrupts.installed():
+            return self._run(questions)
+
+    def _run(self, questions: list[Question]) -> int:
         index = 0
         while index < len(questions):
             question = questions[index]
             try:
                 saved, interrupted = self.turn(question)
-            except KeyboardInterrupt:  # outside the recording: nothing unsaved to keep
+            except KeyboardInterrupt:  # turn said what was kept
+                self.interrupted = True
                 break
             if interrupted:
+                self.interrupted = True
                 break
             choice = self.keys.wait("nrpq", default="n") if saved else "n"
             while choice == "p" and saved:
@@ -231,26 +307,41 @@ class LiveSession:
                 break
             if choice != "r":
                 index += 1
-        self.screen.say(session_summary(self.saved))
-        return 0
+        self.screen.say(session_summary(self.saved, self.unfinished))
+        return EXIT_INTERRUPTED if self.interrupted else 0
 
     def turn(self, question: Question) -> tuple[Saved | None, bool]:
         self.screen.say(f"\nQuestion ({question.id}): {question.text}")
-        self.speaker.say(question.text)
-        if self.live.think_s > 0:
-            self.screen.say(f"Think for {self.live.think_s:.0f} s...")
-            time.sleep(self.live.think_s)
+        try:
+            self.speaker.say(question.text)
+            if self.live.think_s > 0:
+                self.screen.say(f"Think for {self.live.think_s:.0f} s...")
+                time.sleep(self.live.think_s)
+        except KeyboardInterrupt:
+            self.screen.say("Stopped before the answer was recorded: nothing to save.")
+            raise
         when = datetime.now()
         files = store.reserve(question, ".wav", when)
-        answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
-                               self.keys, self.screen)
-        extra = _answer_extra(answer)
-        if answer.reason == "skipped":
-            self.screen.say("Skipped.")
-        saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript,
-                               self.coach, when, answer.markers, extra)
-        if not answer.interrupted and self.live.follow_ups and saved.record["status"] == "ok":
-            saved = self.follow_up(question, files, saved, answer, when)
+        placeholder = store.placeholder(question, files, when, input="microphone")
+        saved: Saved | None = None
+        with store.Take.begin(files, placeholder) as self._take:
+            try:
+                answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
+                                       self.keys, self.screen, self.interrupts)
+                extra = _answer_extra(answer)
+                if answer.reason == "skipped":
+                    self.screen.say("Skipped.")
+                saved = _finish(question, files, answer, self.coach, when, extra)
+                if (not answer.interrupted and not self.interrupts.stop
+                        and self.live.follow_ups and saved.record["status"] == "ok"):
+                    saved = self.follow_up(question, files, saved, answer, when)
+            except BaseException as exc:
+                self._keep(files, saved, exc)
+                raise
+            finally:
+                self.interrupts.listening()
+        assert saved is not None
+        answer.interrupted = answer.interrupted or self.interrupts.stop
         self.saved.append(saved)
         self.screen.say(render.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
@@ -266,11 +357,16 @@ class LiveSession:
         if not missing:
             return saved
         prompt = FOLLOW_UPS[missing[0]]
+        self.interrupts.listening()  # the answer is saved: Ctrl-C now simply stops
         self.screen.say(f"\nFollow-up: {prompt}")
         self.speaker.say(prompt)
-        path = files.stem.with_name(f"{files.stem.name}.follow-up.wav")
+        path = files.follow_up
+        if self._take is not None:  # the take is unfinished again until the merge is saved
+            self._take.mark(store.placeholder(question, files, when, input="microphone",
+                            follow_ups=[{"question": prompt, "asked_for": missing[0],
+                                         "audio": path.name}]))
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
-                                     self.keys, self.screen)
+                                     self.keys, self.screen, self.interrupts)
         offset = answer.duration_s
         merged = join_transcripts(
             [answer.transcript, shift_transcript(extra_answer.transcript, offset)],
@@ -279,17 +375,66 @@ class LiveSession:
         extra = _answer_extra(answer)
         extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,
                                 "offset_s": round(offset, 3), "ended_by": extra_answer.reason}]
-        # The first save is replaced by the merged one: same attempt, more of the answer.
-        files.record.unlink()
-        files.markdown.unlink()
+        # The placeholder is replaced by the merged record: same attempt, more of the answer.
         return finish_attempt(question, files, samples, merged, self.coach, when,
                               answer.markers, extra)
+
+    def _keep(self, files: store.AttemptFiles, saved: Saved | None, exc: BaseException) -> None:
+        """After a take stopped early (Ctrl-C twice, a full disk, a fault): say what was kept
+        and where. A take with no audio yet leaves nothing behind."""
+        stopped = isinstance(exc, KeyboardInterrupt)
+        if files.record.exists() and not store.is_unfinished(_peek(files.record)):
+            if saved is not None:  # finished before the follow-up was asked
+                self.saved.append(saved)
+            if stopped:
+                self.screen.say(f"Stopped. The take is saved: {files.markdown}")
+            return
+        if _frames(files.audio) == 0 and not files.follow_up.exists():
+            files.record.unlink(missing_ok=True)
+            files.audio.unlink(missing_ok=True)
+            if stopped:
+                self.screen.say("Stopped before anything was recorded: nothing to save.")
+            return
+        self.unfinished.append(files.audio)
+        if stopped:
+            self.screen.say(f"Stopped. The take is kept, unfinished: {files.audio}\n"
+                            "  It is transcribed and saved the next time you start "
+                            "'interviewer practice', or now with 'interviewer reanalyze'.")
 
     def play(self, saved: Saved) -> None:
         from interviewer.audio_io import play_wav
 
         self.screen.say("Playing back...")
         play_wav(saved.files.audio, device=self.devices.output)
+
+
+def _finish(question: Question, files: store.AttemptFiles, answer: Answer,
+            coach: CoachSettings, when: datetime, extra: dict[str, Any]) -> Saved:
+    saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript, coach,
+                           when, answer.markers, extra)
+    if answer.reason == DISK_FULL:  # saved, but the next take would not fit either
+        raise StorageError(f"disk full: the answer was cut at {answer.duration_s:.1f} s; "
+                           f"what was recorded is saved: {files.markdown}",
+                           f"free some space in {files.audio.parent} before the next take",
+                           disk_full=True)
+    return saved
+
+
+def _peek(record: Path) -> dict[str, Any]:
+    import json
+
+    with contextlib.suppress(OSError, ValueError):
+        data = json.loads(record.read_text(encoding="utf-8"))
+        return data if isinstance(data, dict) else {}
+    return {}
+
+
+def _frames(path: Path) -> int:
+    """Samples in a WAV we recorded (0 if missing or header only)."""
+    try:
+        return max(0, (path.stat().st_size - 44) // 2)
+    except OSError:
+        return 0
 
 
 def _answer_extra(answer: Answer) -> dict[str, Any]:
@@ -306,10 +451,12 @@ def _read_wav(path: Path) -> np.ndarray:
     return data.astype(np.float32) / 32768.0
 
 
-def session_summary(saved: list[Saved]) -> str:
+def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:
+    kept = "".join(f"\n  kept unfinished: {p}" for p in unfinished)
     if not saved:
-        return "Session over: no answers recorded."
-    lines = [f"\nSession over: {len(saved)} answer(s)."]
+        return ("Session over: no answers finished." + kept if unfinished
+                else "Session over: no answers recorded.")
+    lines = [f"\nSession over: {len(saved)} answer(s).{kept}"]
     for s in saved:
         m = s.record["metrics"]
         lines.append(f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "
@@ -329,6 +476,9 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     questions = choose_questions(bank, args.question, args.shuffle, args.focus, args.count)
     transcriber = _transcriber(args.model)
     transcriber.load()
+    from interviewer.reanalyze import finish_unfinished
+
+    finish_unfinished(bank, transcriber, Screen().say)  # takes an earlier session left
     with KeyReader() as keys:
         session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen())
         return session.run(questions)
