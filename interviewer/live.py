@@ -481,4 +481,12 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     finish_unfinished(bank, transcriber, Screen().say)  # takes an earlier session left
     with KeyReader() as keys:
         session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen())
-        return session.run(questions)
+        code = session.run(questions)
+    if session.unfinished:
+        # Stopped while a chunk was still being transcribed: CTranslate2's worker threads
+        # would abort the interpreter's exit ("terminate called without an active exception",
+        # SIGABRT). Everything is on disk and said; leave without running its destructors.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

@@ -14,6 +14,7 @@ and saved over the placeholder (see store.py). `practice` does the same when it 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -46,6 +47,7 @@ def run(
     question: Question | None,
     model: str | None,
     log: Callable[[str], Any] = print,
+    warn: Callable[[str], Any] = lambda line: print(line, file=sys.stderr),
 ) -> int:
     """Reanalyse every attempt (at `question`, if given); returns how many were found."""
     coach = load_coach_settings(bank.root)
@@ -65,7 +67,8 @@ def run(
         except StorageError:
             raise  # a full or read-only disk stops every other attempt too
         except InterviewerError as exc:
-            log(f"skipped {path.name}: {exc}")
+            named = str(path) in str(exc)  # a damaged record's error names its file
+            warn(f"Warning: skipped {exc}" if named else f"Warning: skipped {path.name}: {exc}")
     if paths:
         log(f"{done} of {len(paths)} attempts reanalysed")
     return len(paths)

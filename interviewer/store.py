@@ -330,7 +330,7 @@ def _check(value: Any, spec: Any, where: str) -> str:
         if any(value == s if isinstance(s, str) else not _check(value, s, where)
                for s in spec.specs):
             return ""
-        return f"{here} has an unexpected value {_short(value)}"
+        return f"{here} is {_short(value)}, which is not allowed there"
     if spec is None:
         return "" if value is None else f"{here} should be null"
     if spec is NUM:
