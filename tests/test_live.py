@@ -33,14 +33,15 @@ def start(virtual_audio, *args: str, stdin=subprocess.DEVNULL) -> subprocess.Pop
     )
 
 
-def finish(proc: subprocess.Popen[str], timeout_s: float = 120) -> tuple[str, str]:
+def finish(proc: subprocess.Popen[str], timeout_s: float = 120,
+           code: int = 0) -> tuple[str, str]:
     try:
         out, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
         proc.kill()
         out, err = proc.communicate()
         raise AssertionError(f"session hung:\n{out}\n{err}") from None
-    assert proc.returncode == 0, err
+    assert proc.returncode == code, err
     return out, err
 
 
@@ -142,7 +143,7 @@ def test_ctrl_c_mid_answer_keeps_audio_and_transcript(virtual_audio, bank):
     time.sleep(7)
     proc.send_signal(signal.SIGINT)
     try:
-        out, err = finish(proc, 60)
+        out, err = finish(proc, 60, code=130)  # saved, and the session ends as interrupted
     finally:
         feeder.kill()
     record = latest_record(bank, "01-failed-at-work")
