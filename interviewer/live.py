@@ -9,15 +9,12 @@ interrupted harder stays visible as unfinished and is finished at the next start
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import queue
 import random
-import signal
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -38,6 +35,7 @@ from interviewer.models import LABELS, Question, Transcript, join_transcripts, s
 from interviewer.session import Saved, finish_attempt
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
+from interviewer.takes import Interrupts, keep_stopped_take
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -97,47 +95,6 @@ class Devices:
 
 MIC_STALLED = "microphone stopped sending audio"
 DISK_FULL = "disk full"
-
-
-class Interrupts:
-    """Ctrl-C during a take. While the answer is recorded it ends the answer (as a
-    KeyboardInterrupt). Once the answer has ended, the take is being finished (transcribed,
-    analysed, saved): the first Ctrl-C only asks the session to end after saving it, and a
-    second stops at once, leaving the take unfinished (audio and placeholder) on disk."""
-
-    def __init__(self, screen: Screen) -> None:
-        self.screen = screen
-        self.finishing = False
-        self.presses = 0  # while finishing the current take
-        self.stop = False  # the session ends after this take
-
-    @contextlib.contextmanager
-    def installed(self) -> Iterator[None]:
-        if threading.current_thread() is not threading.main_thread():
-            yield
-            return
-        old = signal.signal(signal.SIGINT, self._handle)
-        try:
-            yield
-        finally:
-            signal.signal(signal.SIGINT, old)
-
-    def listening(self) -> None:
-        self.finishing, self.presses = False, 0
-
-    def finish_now(self) -> None:
-        self.finishing, self.presses = True, 0
-
-    def _handle(self, _signum: int, _frame: object) -> None:
-        if not self.finishing or self.presses:
-            self.stop = True
-            raise KeyboardInterrupt
-        self.presses, self.stop = 1, True
-        # A signal handler may run inside a print: write to the descriptor, not the stream.
-        with contextlib.suppress(OSError, ValueError):
-            os.write(self.screen.out.fileno(), b"\nCtrl-C: saving what you said first, then "
-                     b"the session ends (Ctrl-C again stops now; the take is then kept "
-                     b"unfinished)\n")
 
 
 def record_answer(
@@ -284,10 +241,6 @@ class LiveSession:
         self._take: store.Take | None = None
 
     def run(self, questions: list[Question]) -> int:
-        with self.interrupts.installed():
-            return self._run(questions)
-
-    def _run(self, questions: list[Question]) -> int:
         index = 0
         while index < len(questions):
             question = questions[index]
@@ -336,7 +289,10 @@ class LiveSession:
                         and self.live.follow_ups and saved.record["status"] == "ok"):
                     saved = self.follow_up(question, files, saved, answer, when)
             except BaseException as exc:
-                self._keep(files, saved, exc)
+                if keep_stopped_take(files, exc, self.screen):
+                    self.unfinished.append(files.audio)
+                elif saved is not None and store.is_finished(files.record):
+                    self.saved.append(saved)  # finished before the follow-up was asked
                 raise
             finally:
                 self.interrupts.listening()
@@ -379,28 +335,6 @@ class LiveSession:
         return finish_attempt(question, files, samples, merged, self.coach, when,
                               answer.markers, extra)
 
-    def _keep(self, files: store.AttemptFiles, saved: Saved | None, exc: BaseException) -> None:
-        """After a take stopped early (Ctrl-C twice, a full disk, a fault): say what was kept
-        and where. A take with no audio yet leaves nothing behind."""
-        stopped = isinstance(exc, KeyboardInterrupt)
-        if files.record.exists() and not store.is_unfinished(_peek(files.record)):
-            if saved is not None:  # finished before the follow-up was asked
-                self.saved.append(saved)
-            if stopped:
-                self.screen.say(f"Stopped. The take is saved: {files.markdown}")
-            return
-        if _frames(files.audio) == 0 and not files.follow_up.exists():
-            files.record.unlink(missing_ok=True)
-            files.audio.unlink(missing_ok=True)
-            if stopped:
-                self.screen.say("Stopped before anything was recorded: nothing to save.")
-            return
-        self.unfinished.append(files.audio)
-        if stopped:
-            self.screen.say(f"Stopped. The take is kept, unfinished: {files.audio}\n"
-                            "  It is transcribed and saved the next time you start "
-                            "'interviewer practice', or now with 'interviewer reanalyze'.")
-
     def play(self, saved: Saved) -> None:
         from interviewer.audio_io import play_wav
 
@@ -418,23 +352,6 @@ def _finish(question: Question, files: store.AttemptFiles, answer: Answer,
                            f"free some space in {files.audio.parent} before the next take",
                            disk_full=True)
     return saved
-
-
-def _peek(record: Path) -> dict[str, Any]:
-    import json
-
-    with contextlib.suppress(OSError, ValueError):
-        data = json.loads(record.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    return {}
-
-
-def _frames(path: Path) -> int:
-    """Samples in a WAV we recorded (0 if missing or header only)."""
-    try:
-        return max(0, (path.stat().st_size - 44) // 2)
-    except OSError:
-        return 0
 
 
 def _answer_extra(answer: Answer) -> dict[str, Any]:
@@ -481,7 +398,8 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     finish_unfinished(bank, transcriber, Screen().say)  # takes an earlier session left
     with KeyReader() as keys:
         session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen())
-        code = session.run(questions)
+        with session.interrupts.installed():
+            code = session.run(questions)
     if session.unfinished:
         # Stopped while a chunk was still being transcribed: CTranslate2's worker threads
         # would abort the interpreter's exit ("terminate called without an active exception",

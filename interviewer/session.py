@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -79,9 +80,16 @@ def practice_from_file(
     with store.Take.begin(files, store.placeholder(question, files, when, **extra)):
         try:
             store.save_audio_copy(audio_path, files.audio)
-        except StorageError as exc:  # nothing is lost: the user's file is where it was
-            files.record.unlink(missing_ok=True)
+        except (StorageError, KeyboardInterrupt) as exc:  # nothing is lost: the user's file
+            files.record.unlink(missing_ok=True)  # is where it was
+            if isinstance(exc, KeyboardInterrupt):
+                raise
             raise StorageError(f"{exc.what}; nothing was saved ({audio_path} is unchanged)",
                                f"{exc.hint}, then run the command again", exc.disk_full) from exc
-        transcript = transcriber.transcribe(samples)
-        return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
+        try:
+            transcript = transcriber.transcribe(samples)
+            return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
+        except KeyboardInterrupt:
+            print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"
+                  f"  {store.FINISH_HINT[0].upper()}{store.FINISH_HINT[1:]}.", file=sys.stderr)
+            raise

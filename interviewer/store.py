@@ -186,6 +186,11 @@ def is_unfinished(record: dict[str, Any]) -> bool:
     return record.get("status") == UNFINISHED
 
 
+def is_finished(record: Path) -> bool:
+    """True if this record file exists and is not a placeholder."""
+    return record.exists() and not _is_placeholder(record)
+
+
 # --- saving ---------------------------------------------------------------------------------
 
 
@@ -194,7 +199,7 @@ def save_record(files: AttemptFiles, record: dict[str, Any], markdown: str) -> N
     (never a finished record), so after any failure the take is either finished or still a
     visible unfinished one; the Markdown, derived from it, is written first."""
     replace = files.record.exists()
-    if replace and not _is_placeholder(files.record):
+    if is_finished(files.record):
         raise FileExistsError(f"{files.record} already exists")
     write_text_atomic(files.markdown, markdown, replace=True)
     data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"

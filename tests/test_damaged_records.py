@@ -151,7 +151,11 @@ def test_a_damaged_review_index_is_rebuilt(practised: Path, tmp_path: Path) -> N
     index = bank / ".review-index.json"
     data = json.loads(index.read_text())
     (rel,) = data["entries"]
-    for bad in ("text", [1, 2], [1, 2, "summary"], [1, 2, {"path": 3}]):
+    key = data["entries"][rel][:2]  # matches the record: the cached summary would be used
+    summary = data["entries"][rel][2]
+    for bad in ("text", key, [*key, "summary"], [*key, {**summary, "path": 3}],
+                [*key, {**summary, "sections": {"action": None}}],
+                [*key, {**summary, "wpm": "fast"}]):
         data["entries"][rel] = bad
         index.write_text(json.dumps(data))
         code, out, err = _run("history", "--json", "--bank", str(bank))

@@ -132,6 +132,10 @@ def assert_sees_unfinished(bank: Path, audio: Path) -> None:
     assert "Unfinished take" in out and str(audio) in out and "reanalyze" in out
     code, out, err = cli("review", str(audio), "--bank", str(bank))
     assert code == 0 and "Unfinished take" in out, err
+    code, out, err = cli("report", "-q", "01", "--bank", str(bank))
+    assert code == 0 and audio.name in err and "reanalyze" in err, err
+    page = Path(out.split("Report: ", 1)[1].strip()).read_text()
+    assert "Unfinished take" in page and audio.name in page
 
 
 def assert_finished(record_path: Path, words: str = "fail") -> dict:
@@ -215,8 +219,9 @@ def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
 
 
 @pytest.mark.audio
-def test_kill_9_during_the_follow_up_keeps_both_recordings_in_one_take(
-    virtual_audio, bank, tmp_path
+@pytest.mark.parametrize("stop", ["kill -9", "Ctrl-C"])
+def test_stopped_during_the_follow_up_keeps_both_recordings_in_one_take(
+    virtual_audio, bank, tmp_path, stop
 ) -> None:
     learned = tmp_path / "learned.wav"
     subprocess.run(["espeak-ng", "-w", str(learned), "What I learned is that people sometimes "
@@ -229,13 +234,19 @@ def test_kill_9_during_the_follow_up_keeps_both_recordings_in_one_take(
     virtual_audio.wait_for_recording_stream(timeout_s=30)
     feeder = virtual_audio.feed_mic(learned)
     feeder.wait(30)
-    session.proc.kill()
-    session.finish()
     folder = bank / "ownership"
-    record_path = only(takes(folder), ".json")
-    assert json.loads(record_path.read_text())["status"] == "unfinished"
-    code, out, err = cli("reanalyze", "--bank", str(bank))
-    assert code == 0 and "Finished an interrupted take of 05" in out, out + err
+    if stop == "kill -9":
+        session.proc.kill()
+        session.finish()
+        record_path = only(takes(folder), ".json")
+        assert json.loads(record_path.read_text())["status"] == "unfinished"
+        code, out, err = cli("reanalyze", "--bank", str(bank))
+        assert code == 0 and "Finished an interrupted take of 05" in out, out + err
+    else:
+        session.proc.send_signal(signal.SIGINT)
+        assert session.finish(60) == 130, session.err
+        record_path = only(takes(folder), ".json")
+        assert f"Saved: {record_path.with_suffix('.md')}" in session.err
     record = json.loads(record_path.read_text())
     assert record["status"] == "ok" and record["follow_ups"][0]["audio"].endswith(".follow-up.wav")
     learning = next(s for s in record["sections"] if s["label"] == "learning")
