@@ -186,7 +186,13 @@ def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     fed_at = time.monotonic()
     feeder = virtual_audio.feed_mic(ANSWER)
-    time.sleep(6)
+    time.sleep(2)
+    # While it records, other commands list it as being recorded and leave it alone.
+    code, out, err = cli("history", "--json", "--bank", str(bank))
+    assert code == 0 and "being recorded now" in err, err
+    code, out, err = cli("reanalyze", "--bank", str(bank))
+    assert code == 0 and "being recorded now by another session" in err, out + err
+    time.sleep(max(0.0, 6 - (time.monotonic() - fed_at)))
     session.proc.kill()
     killed_after_s = time.monotonic() - fed_at
     session.finish()
