@@ -81,10 +81,14 @@ def finish_unfinished(
     one line each; returns how many were finished."""
     coach = load_coach_settings(bank.root)
     questions = {q.id: q for q in bank.questions}
+    found = review.summaries(bank.root)  # the index: no need to read every finished record
+    for line in found.skipped:
+        log(f"Warning: skipped {line}")
     done = 0
-    for path, record in store.readable(store.all_attempts(bank.root), log):
-        if not store.is_unfinished(record) or record.get("busy"):
+    for item in found.items:
+        if item.get("unfinished") != review.NOT_TRANSCRIBED:
             continue
+        path = bank.root / item["path"]
         try:
             log(finish_take(path, questions, coach, transcriber))
             done += 1

@@ -130,16 +130,20 @@ def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
     }
 
 
+BEING_RECORDED = "being recorded now"
+NOT_TRANSCRIBED = "not transcribed yet"
+
+
 def unfinished_note(record: dict[str, Any]) -> str:
     """What an unfinished take is, in a few words."""
-    return "being recorded now" if record.get("busy") else "not transcribed yet"
+    return BEING_RECORDED if record.get("busy") else NOT_TRANSCRIBED
 
 
 def unfinished_line(summary: dict[str, Any]) -> str:
     """'Unfinished take <its recording> (<why>): <what to run>' for a summary."""
     audio = Path(summary["path"]).parent / summary.get("audio", "")
     line = f"Unfinished take {audio.as_posix()} ({summary['unfinished']})"
-    return line if summary["unfinished"] == "being recorded now" else f"{line}: {store.FINISH_HINT}"
+    return line if summary["unfinished"] == BEING_RECORDED else f"{line}: {store.FINISH_HINT}"
 
 
 @dataclass
