@@ -253,6 +253,9 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.session import practice_from_file
 
     question = bank.find(args.question[0])
+    from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
+
+    finish_unfinished(bank, _transcriber(args.model), lambda line: print(line, file=sys.stderr))
     if not args.json:
         print(f"Question ({question.id}): {question.text}", file=sys.stderr)
     saved = practice_from_file(

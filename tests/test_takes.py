@@ -275,6 +275,19 @@ def test_audio_left_without_a_record_by_an_older_version_is_a_take(bank) -> None
     assert [r["status"] for r in json.loads(out)] == ["ok"] and "Unfinished" not in err
 
 
+def test_practice_from_a_recording_first_finishes_an_interrupted_take(bank) -> None:
+    folder = bank / "ownership"
+    audio = folder / f"{Q01}.attempt-20250101-101010.flac"
+    shutil.copy(ANSWER, audio)
+    code, out, err = cli("practice", "-q", "02", "--answer-audio",
+                         str(FIXTURES / "02-took-on-something-significant.en-us.160.flac"),
+                         "--no-speak")
+    assert code == 0, err
+    assert f"Finished an interrupted take of {Q01}" in err
+    assert err.index("Finished an interrupted take") < err.index("Question (02")
+    assert_finished(audio.with_suffix(".json"))
+
+
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 
