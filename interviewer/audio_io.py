@@ -8,6 +8,7 @@ Third-party objects (streams, PortAudioError) never leave this module.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import os
 import queue
@@ -24,6 +25,7 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 
 from interviewer.errors import InterviewerError
+from interviewer.fileio import is_storage_fault, storage_error
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 
 Kind = Literal["input", "output"]
@@ -441,13 +443,15 @@ class WavAppender:
     """A 16-bit mono WAV file that grows as blocks arrive.
 
     The header's sizes are patched at every flush, after the data, so a process killed at any
-    moment leaves a valid WAV holding everything flushed so far.
+    moment leaves a valid WAV holding everything flushed so far. When a write fails (a full
+    disk) the header still describes the audio written before, so that stays playable.
     """
 
     def __init__(self, path: Path, rate: int) -> None:
         self.path = path
         self.rate = rate
         self.frames = 0
+        self.flushed_frames = 0
         # Private (0600) and never over an earlier attempt: O_EXCL refuses an existing name.
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         self._file: BinaryIO = os.fdopen(fd, "wb")
@@ -466,11 +470,19 @@ class WavAppender:
         self._file.write(struct.pack("<I", data_bytes))
         self._file.seek(0, 2)
         self._file.flush()
+        self.flushed_frames = self.frames
 
     def close(self) -> None:
-        if not self._file.closed:
+        """Finish the file; after a failed write, close it as it is (its header is valid)."""
+        if self._file.closed:
+            return
+        try:
             self.flush()
-            self._file.close()
+        except OSError:
+            self.frames = self.flushed_frames
+        finally:
+            with contextlib.suppress(OSError):  # data the disk refused is dropped
+                self._file.close()
 
 
 def _wav_header(rate: int, data_bytes: int) -> bytes:
@@ -502,6 +514,7 @@ class Recorder:
         self.device_rate_hz: float | None = None
         self.overflowed_blocks = 0
         self.consumer_error: Exception | None = None
+        self.write_error: OSError | None = None  # the file could not grow (full disk)
         self._queue: queue.Queue[np.ndarray | None] = queue.Queue()
         self._first_block = threading.Event()
         self._stream: Any = None
@@ -531,6 +544,8 @@ class Recorder:
             self._wav = WavAppender(self.path, SAMPLE_RATE_HZ)
         except OSError as exc:
             self._shutdown()
+            if is_storage_fault(exc):
+                raise storage_error(exc, self.path) from exc
             raise InterviewerError(f"cannot write the recording {self.path}: {exc}", "") from exc
         self._writer = threading.Thread(target=self._write_loop, name="recorder", daemon=True)
         self._writer.start()
@@ -567,10 +582,17 @@ class Recorder:
             floats = resampler(mono.astype(np.float32) / 32768)
             mono = np.clip(np.round(floats * 32768), -32768, 32767).astype(np.int16)
         assert self._wav is not None
+        if self.write_error is not None:
+            return  # the file cannot grow: what it holds is the recording
         if self._wav.frames < ZERO_CHECK_S * SAMPLE_RATE_HZ and np.any(mono):
             self._nonzero_seen = True
-        self._wav.append(mono)
-        self._wav.flush()
+        try:
+            self._wav.append(mono)
+            self._wav.flush()
+        except OSError as exc:  # not raised here: this thread would die with a traceback
+            self.write_error = exc
+            self._wav.frames = self._wav.flushed_frames
+            return
         self._deliver(mono.astype(np.float32) / 32768)
 
     def _deliver(self, samples: np.ndarray) -> None:

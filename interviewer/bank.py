@@ -212,6 +212,16 @@ def _read(path: Path) -> str:
         raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
 
 
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError as exc:
+        raise InterviewerError(
+            f"cannot read the question bank folder {folder}: {exc.strerror}",
+            f"make it readable for your user (chmod u+rwx {folder}), or pass --bank DIR",
+        ) from exc
+
+
 def load_bank(root: Path | None = None) -> Bank:
     root = root or default_bank_dir()
     if not root.is_dir():
@@ -221,13 +231,17 @@ def load_bank(root: Path | None = None) -> Bank:
         )
     principles: list[Principle] = []
     questions: list[Question] = []
-    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")):
+    for folder in _listing(root):
+        if not folder.is_dir() or folder.name.startswith("."):
+            continue
+        files = _listing(folder)  # not glob: it passes over a folder it cannot read
         pfile = folder / PRINCIPLE_FILE
-        if pfile.exists():
+        if pfile in files:
             principles.append(parse_principle_file(pfile, _read(pfile)))
-        name = principles[-1].name if pfile.exists() else folder.name
-        for qfile in sorted(folder.glob(f"*{QUESTION_SUFFIX}")):
-            if qfile.name != PRINCIPLE_FILE:
+        name = principles[-1].name if pfile in files else folder.name
+        for qfile in files:
+            if (qfile.suffix == QUESTION_SUFFIX and qfile.name != PRINCIPLE_FILE
+                    and not qfile.name.startswith(".")):
                 questions.append(parse_question_file(qfile, _read(qfile), name))
     if not questions:
         raise InterviewerError(

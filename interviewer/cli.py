@@ -178,10 +178,13 @@ def _transcriber(model: str | None) -> Any:
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
+    from interviewer import review
     from interviewer.bank import load_bank
-    from interviewer.store import attempts_for
 
     bank = load_bank(args.bank)
+    found = review.summaries(bank.root)  # unfinished takes included; damaged records warned about
+    for line in found.skipped:
+        print(f"Warning: skipped {line}", file=sys.stderr)
     rows = [
         {
             "id": q.id,
@@ -189,10 +192,15 @@ def cmd_questions(args: argparse.Namespace) -> int:
             "question": q.text,
             "has_story": q.has_story,
             "story_file": str(q.path),
-            "attempts": len(attempts_for(q)),
+            "attempts": sum(s["question_id"] == q.id for s in found.items),
+            "unfinished": [s["path"] for s in found.items
+                           if s["question_id"] == q.id and s.get("unfinished")],
         }
         for q in bank.questions
     ]
+    for s in found.items:
+        if s.get("unfinished"):
+            print(review.unfinished_line(s), file=sys.stderr)
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
@@ -293,6 +301,9 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.session import practice_from_file
 
     question = bank.find(args.question[0])
+    from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
+
+    finish_unfinished(bank, _transcriber(args.model), lambda line: print(line, file=sys.stderr))
     if not args.json:
         print(f"Question ({question.id}): {question.text}", file=sys.stderr)
     saved = practice_from_file(

@@ -8,6 +8,7 @@ Files are created user-only (0o600): attempts are private.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import shutil
 import tempfile
@@ -15,7 +16,41 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
+from interviewer.errors import InterviewerError
+
 PRIVATE = 0o600
+DISK_FULL_ERRNOS = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
+NO_WRITE_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+class StorageError(InterviewerError):
+    """A write the file system refused (full, read-only, no permission): the user can fix it.
+
+    `disk_full` lets callers that keep a half-finished take say what was kept."""
+
+    def __init__(self, what: str, hint: str, disk_full: bool = False) -> None:
+        super().__init__(what, hint)
+        self.disk_full = disk_full
+
+
+def is_storage_fault(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in DISK_FULL_ERRNOS + NO_WRITE_ERRNOS
+
+
+def storage_error(exc: OSError, path: Path, hint: str = "") -> StorageError:
+    """One line for a write the file system refused: which folder, and what to do."""
+    folder = Path(path).parent
+    if exc.errno in DISK_FULL_ERRNOS:
+        return StorageError(f"disk full: cannot write {path}",
+                            hint or f"free some space on the disk that holds {folder}",
+                            disk_full=True)
+    if exc.errno == errno.EROFS:
+        return StorageError(f"cannot write to {folder}: read-only file system",
+                            hint or "the disk holding it is mounted read-only: remount it "
+                            "read-write, or pass --bank DIR with a folder on a writable disk")
+    return StorageError(f"cannot write to {folder}: permission denied",
+                        hint or f"make {folder} writable for your user (chmod u+w), or pass "
+                        "--bank DIR with a folder you can write to")
 
 
 @contextlib.contextmanager
@@ -23,10 +58,15 @@ def atomic_file(path: Path, replace: bool = False, mode: int = PRIVATE) -> Itera
     """Yield a temp file beside `path`; when the block ends without error, publish it as
     `path`. Without `replace`, FileExistsError if `path` exists (before or meanwhile)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if not replace and path.exists():
-        raise FileExistsError(f"{path} already exists")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not replace and path.exists():
+            raise FileExistsError(f"{path} already exists")
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        if is_storage_fault(exc):
+            raise storage_error(exc, path) from exc
+        raise
     tmp = Path(tmp_name)
     try:
         os.fchmod(fd, mode)
@@ -39,8 +79,15 @@ def atomic_file(path: Path, replace: bool = False, mode: int = PRIVATE) -> Itera
         else:
             _link(tmp, path, mode)
         _fsync_dir(path.parent)
+    except OSError as exc:
+        # A full disk shows here (write, flush or fsync): the temporary file goes, the target
+        # is as it was before, and the user is told what to do in one line.
+        if is_storage_fault(exc):
+            raise storage_error(exc, path) from exc
+        raise
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
 
 
 def _link(tmp: Path, path: Path, mode: int) -> None:

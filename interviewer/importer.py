@@ -190,7 +190,6 @@ def import_notes(path: Path, root: Path, force: bool = False) -> ImportReport:
             if not force:
                 kept.append(target)
                 continue
-        target.parent.mkdir(parents=True, exist_ok=True)
         write_text_atomic(target, content, replace=True, mode=0o644)
         written.append(target)
     return ImportReport(tuple(written), tuple(unchanged), tuple(kept))

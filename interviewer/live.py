@@ -2,17 +2,20 @@
 
 It never talks over the person (recording starts when the question has finished playing),
 never cuts them off while they think (3 s of silence after speech by default), and never
-loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes).
+loses what they said (the recorder streams to disk; Ctrl-C saves and transcribes; a take
+interrupted harder stays visible as unfinished and is finished at the next start).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import queue
 import random
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,11 +30,13 @@ from interviewer.chunker import BackgroundTranscriber
 from interviewer.coaching import CoachSettings
 from interviewer.endpoint import Endpointer, EndpointSettings, Event
 from interviewer.errors import EXIT_INTERRUPTED
+from interviewer.fileio import StorageError
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
 from interviewer.session import Saved, finish_attempt
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
+from interviewer.takes import Interrupts, keep_stopped_take
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -94,6 +99,7 @@ class Devices:
 
 
 MIC_STALLED = "microphone stopped sending audio"
+DISK_FULL = "disk full"
 
 
 def record_answer(
@@ -103,8 +109,9 @@ def record_answer(
     devices: Devices,
     keys: KeyReader,
     screen: Screen,
+    interrupts: Interrupts | None = None,
 ) -> Answer:
-    """Record until Enter, sustained silence, the maximum length, or Ctrl-C."""
+    """Record until Enter, sustained silence, the maximum length, Ctrl-C or a full disk."""
     from interviewer.audio_io import Recorder
 
     blocks: queue.Queue[np.ndarray] = queue.Queue()
@@ -115,13 +122,22 @@ def record_answer(
     markers: list[tuple[float, str]] = []
     reason, interrupted = "", False
     keys.drain()
+    if interrupts:
+        interrupts.listening()
     recorder = Recorder(path, live, device=devices.input, on_block=blocks.put)
     recorder.start()
     screen.say("Recording: answer now. Enter ends the answer; s/t/a/r/l mark a section.")
     try:
-        reason = _listen(blocks, endpointer, background, keys, screen, markers, live)
+        reason = _listen(blocks, endpointer, background, keys, screen, markers, live,
+                         failed=lambda: DISK_FULL if recorder.write_error else None)
     except KeyboardInterrupt:
         reason, interrupted = "interrupted (Ctrl-C)", True
+    finally:
+        if interrupts:
+            interrupts.finish_now()
+    if reason == DISK_FULL:
+        screen.say(f"Disk full: recording stopped at {recorder.recorded_s:.1f} s; "
+                   "keeping what was recorded.")
     ended_at = time.perf_counter()
     result = recorder.stop()
     while not blocks.empty():  # blocks that arrived after the loop stopped
@@ -144,9 +160,13 @@ def _listen(
     screen: Screen,
     markers: list[tuple[float, str]],
     live: LiveSettings,
+    failed: Callable[[], str | None] = lambda: None,
 ) -> str:
     last_block = time.monotonic()
     while True:
+        why = failed()  # the recorder could not write (full disk): blocks stop coming
+        if why:
+            return why
         try:
             block = blocks.get(timeout=0.5)
         except queue.Empty:
@@ -221,25 +241,33 @@ class LiveSession:
     saved: list[Saved] = field(default_factory=list)
     json_out: TextIO | None = None  # --json: each saved record as one line (JSON Lines)
     stopped: bool = False  # Ctrl-C during a follow-up: saved, and the session ends
+    unfinished: list[Path] = field(default_factory=list)
+    interrupted: bool = False
+
+    def __post_init__(self) -> None:
+        self.interrupts = Interrupts(self.screen)
+        self._take: store.Take | None = None
+        self._printed = 0  # records already printed with --json
 
     def run(self, questions: list[Question]) -> int:
         """Exit code 0, or 130 when Ctrl-C ended the session (after saving what was said)."""
-        index, interrupted = 0, False
-        while index < len(questions) and not interrupted:
+        index = 0
+        while index < len(questions) and not self.interrupted:
             question = questions[index]
             try:
                 saved, interrupted = self.turn(question)
-                interrupted = interrupted or self.stopped
-                self._print_json(saved)
-                choice = "q" if interrupted else self.menu(saved)
-            except KeyboardInterrupt:  # outside the recording: nothing unsaved to keep
-                interrupted, choice = True, "q"
+                self.interrupted = interrupted or self.stopped
+                self._print_json()
+                choice = "q" if self.interrupted else self.menu(saved)
+            except KeyboardInterrupt:  # turn said what was kept
+                self._print_json()
+                self.interrupted, choice = True, "q"
             if choice == "q":
                 break
             if choice != "r":
                 index += 1
-        self.screen.say(session_summary(self.saved))
-        return EXIT_INTERRUPTED if interrupted else 0
+        self.screen.say(session_summary(self.saved, self.unfinished))
+        return EXIT_INTERRUPTED if self.interrupted else 0
 
     def menu(self, saved: Saved | None) -> str:
         """The choice after an answer; play back shows the menu again."""
@@ -250,27 +278,49 @@ class LiveSession:
             self.screen.say(MENU)
         return choice
 
-    def _print_json(self, saved: Saved | None) -> None:
-        if saved is not None and self.json_out is not None:
-            print(json.dumps(saved.record, ensure_ascii=False), file=self.json_out, flush=True)
+    def _print_json(self) -> None:
+        """--json: every record saved since the last call, one line each."""
+        if self.json_out is not None:
+            for saved in self.saved[self._printed:]:
+                print(json.dumps(saved.record, ensure_ascii=False), file=self.json_out,
+                      flush=True)
+        self._printed = len(self.saved)
 
     def turn(self, question: Question) -> tuple[Saved | None, bool]:
         self.screen.say(f"\nQuestion ({question.id}): {question.text}")
-        self.speaker.say(question.text)
-        if self.live.think_s > 0:
-            self.screen.say(f"Think for {self.live.think_s:.0f} s...")
-            time.sleep(self.live.think_s)
+        try:
+            self.speaker.say(question.text)
+            if self.live.think_s > 0:
+                self.screen.say(f"Think for {self.live.think_s:.0f} s...")
+                time.sleep(self.live.think_s)
+        except KeyboardInterrupt:
+            self.screen.say("Stopped before the answer was recorded: nothing to save.")
+            raise
         when = datetime.now()
         files = store.reserve(question, ".wav", when)
-        answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
-                               self.keys, self.screen)
-        extra = _answer_extra(answer)
-        if answer.reason == "skipped":
-            self.screen.say("Skipped.")
-        saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript,
-                               self.coach, when, answer.markers, extra)
-        if not answer.interrupted and self.live.follow_ups and saved.record["status"] == "ok":
-            saved = self.follow_up(question, files, saved, answer, when)
+        placeholder = store.placeholder(question, files, when, input="microphone")
+        saved: Saved | None = None
+        with store.Take.begin(files, placeholder) as self._take:
+            try:
+                answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
+                                       self.keys, self.screen, self.interrupts)
+                extra = _answer_extra(answer)
+                if answer.reason == "skipped":
+                    self.screen.say("Skipped.")
+                saved = _finish(question, files, answer, self.coach, when, extra)
+                if (not answer.interrupted and not self.interrupts.stop
+                        and self.live.follow_ups and saved.record["status"] == "ok"):
+                    saved = self.follow_up(question, files, saved, answer, when)
+            except BaseException as exc:
+                if keep_stopped_take(files, exc, self.screen):
+                    self.unfinished.append(files.audio)
+                elif saved is not None and store.is_finished(files.record):
+                    self.saved.append(saved)  # finished before the follow-up was asked
+                raise
+            finally:
+                self.interrupts.listening()
+        assert saved is not None
+        answer.interrupted = answer.interrupted or self.interrupts.stop
         self.saved.append(saved)
         self.screen.say(render.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
@@ -286,11 +336,16 @@ class LiveSession:
         if not missing:
             return saved
         prompt = FOLLOW_UPS[missing[0]]
+        self.interrupts.listening()  # the answer is saved: Ctrl-C now simply stops
         self.screen.say(f"\nFollow-up: {prompt}")
         self.speaker.say(prompt)
-        path = files.stem.with_name(f"{files.stem.name}.follow-up.wav")
+        path = files.follow_up
+        if self._take is not None:  # the take is unfinished again until the merge is saved
+            self._take.mark(store.placeholder(question, files, when, input="microphone",
+                            follow_ups=[{"question": prompt, "asked_for": missing[0],
+                                         "audio": path.name}]))
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
-                                     self.keys, self.screen)
+                                     self.keys, self.screen, self.interrupts)
         self.stopped = extra_answer.interrupted
         join = plan_join(answer.transcript, extra_answer.transcript)
         merged = join_transcripts(
@@ -304,9 +359,7 @@ class LiveSession:
         extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,
                                 "offset_s": join.offset_s, "audio_start_s": join.audio_start_s,
                                 "wait_s": join.wait_s, "ended_by": extra_answer.reason}]
-        # The first save is replaced by the merged one: same attempt, more of the answer.
-        files.record.unlink()
-        files.markdown.unlink()
+        # The placeholder is replaced by the merged record: same attempt, more of the answer.
         return finish_attempt(question, files, samples, merged, self.coach, when,
                               answer.markers, extra)
 
@@ -360,6 +413,18 @@ def _speech_edges(t: Transcript) -> tuple[float, float] | None:
     return first, last
 
 
+def _finish(question: Question, files: store.AttemptFiles, answer: Answer,
+            coach: CoachSettings, when: datetime, extra: dict[str, Any]) -> Saved:
+    saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript, coach,
+                           when, answer.markers, extra)
+    if answer.reason == DISK_FULL:  # saved, but the next take would not fit either
+        raise StorageError(f"disk full: the answer was cut at {answer.duration_s:.1f} s; "
+                           f"what was recorded is saved: {files.markdown}",
+                           f"free some space in {files.audio.parent} before the next take",
+                           disk_full=True)
+    return saved
+
+
 def _answer_extra(answer: Answer) -> dict[str, Any]:
     edges = _speech_edges(answer.transcript)  # the time before the first word is thinking
     return {"input": "microphone", "ended_by": answer.reason,
@@ -376,10 +441,12 @@ def _read_wav(path: Path) -> np.ndarray:
     return data.astype(np.float32) / 32768.0
 
 
-def session_summary(saved: list[Saved]) -> str:
+def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:
+    kept = "".join(f"\n  kept unfinished: {p}" for p in unfinished)
     if not saved:
-        return "Session over: no answers recorded."
-    lines = [f"\nSession over: {len(saved)} answer(s)."]
+        return ("Session over: no answers finished." + kept if unfinished
+                else "Session over: no answers recorded.")
+    lines = [f"\nSession over: {len(saved)} answer(s).{kept}"]
     for s in saved:
         m = s.record["metrics"]
         lines.append(f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "
@@ -399,7 +466,19 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     questions = choose_questions(bank, args.question, args.shuffle, args.focus, args.count)
     transcriber = _transcriber(args.model)
     transcriber.load()
+    from interviewer.reanalyze import finish_unfinished
+
+    finish_unfinished(bank, transcriber, Screen().say)  # takes an earlier session left
     with KeyReader() as keys:
         session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen(),
                               json_out=sys.stdout if args.json else None)
-        return session.run(questions)
+        with session.interrupts.installed():
+            code = session.run(questions)
+    if session.unfinished:
+        # Stopped while a chunk was still being transcribed: CTranslate2's worker threads
+        # would abort the interpreter's exit ("terminate called without an active exception",
+        # SIGABRT). Everything is on disk and said; leave without running its destructors.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
+    return code

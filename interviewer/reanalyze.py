@@ -5,11 +5,16 @@ saved words and audio are enough to rebuild everything else. Each attempt's JSON
 are rewritten in place, atomically, still user-only. Without a model nothing is lost: the
 words are kept and everything rewritten is derived from them. Re-transcribing replaces the
 words, so the record as it was first written is kept once beside it as `<record>.json.bak`.
+
+Unfinished takes (interrupted while recording or before their record was saved, or audio left
+with no record by an older version) are finished here: their audio is transcribed, analysed
+and saved over the placeholder (see store.py). `practice` does the same when it starts.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,7 +27,7 @@ from interviewer import analysis, render, review, store
 from interviewer.bank import Bank
 from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
-from interviewer.fileio import write_text_atomic
+from interviewer.fileio import StorageError, write_text_atomic
 from interviewer.models import Question, Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
 
@@ -43,25 +48,116 @@ def run(
     question: Question | None,
     model: str | None,
     log: Callable[[str], Any] = print,
+    warn: Callable[[str], Any] = lambda line: print(line, file=sys.stderr),
 ) -> int:
     """Reanalyse every attempt (at `question`, if given); returns how many were found."""
     coach = load_coach_settings(bank.root)
     paths = store.attempts_for(question) if question else store.all_attempts(bank.root)
     transcriber = _transcriber(model) if model and paths else None
     questions = {q.id: q for q in bank.questions}
+    finisher = transcriber  # unfinished takes need transcribing even without --model
     done = 0
     for path in paths:
         try:
-            log(reanalyze_attempt(path, questions, coach, transcriber))
+            if store.is_unfinished(store.load_attempt(path)):
+                finisher = finisher or _transcriber(model)
+                log(finish_take(path, questions, coach, finisher))
+            else:
+                log(reanalyze_attempt(path, questions, coach, transcriber))
             done += 1
+        except StorageError:
+            raise  # a full or read-only disk stops every other attempt too
         except InterviewerError as exc:
-            log(f"skipped {path.name}: {exc}")
+            named = str(path) in str(exc)  # a damaged record's error names its file
+            warn(f"Warning: skipped {exc}" if named else f"Warning: skipped {path.name}: {exc}")
     if paths:
         log(f"{done} of {len(paths)} attempts reanalysed")
     return len(paths)
 
 
-def _transcriber(model: str) -> Any:
+def finish_unfinished(
+    bank: Bank, transcriber: Any, log: Callable[[str], Any] = print
+) -> int:
+    """Finish every interrupted take in the bank (none that another process is recording);
+    one line each; returns how many were finished."""
+    coach = load_coach_settings(bank.root)
+    questions = {q.id: q for q in bank.questions}
+    found = review.summaries(bank.root)  # the index: no need to read every finished record
+    for line in found.skipped:
+        log(f"Warning: skipped {line}")
+    done = 0
+    for item in found.items:
+        if item.get("unfinished") != review.NOT_TRANSCRIBED:
+            continue
+        path = bank.root / item["path"]
+        try:
+            log(finish_take(path, questions, coach, transcriber))
+            done += 1
+        except StorageError:
+            raise
+        except InterviewerError as exc:
+            log(f"Could not finish {path.name}: {exc}")
+    return done
+
+
+def finish_take(
+    path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Any
+) -> str:
+    """Transcribe, analyse and save an interrupted take (see store.py); a line to show."""
+    from interviewer.session import finish_attempt
+
+    record = store.load_attempt(path)
+    audio = Path(record["audio_path"])
+    if record.get("busy"):
+        raise InterviewerError(f"{path.name} is being recorded now by another session",
+                               "it is saved when that session finishes it")
+    question = questions.get(record.get("question_id", ""))
+    if question is None:
+        raise InterviewerError(
+            f"question {record.get('question_id')!r} is no longer in the bank",
+            "put its file back to finish this take",
+        )
+    take = store.Take.claim(path, audio)
+    if take is None:
+        raise InterviewerError(f"{path.name} is being finished by another session", "")
+    with take:
+        if not audio.is_file():  # stopped before the recording began: nothing to keep
+            path.unlink(missing_ok=True)
+            return f"Removed an empty take of {question.id}: nothing had been recorded ({path})"
+        clips = [Clip(audio, 0.0)]
+        samples = _samples(clips)
+        assert samples is not None
+        follow_ups = [dict(f) for f in record.get("follow_ups") or []]
+        follow = take.files.follow_up
+        if follow.is_file():  # belongs to this take even when the record never said so
+            if not follow_ups:
+                follow_ups = [{"question": "", "audio": follow.name}]
+            offset = round(len(samples) / SAMPLE_RATE_HZ, 3)
+            follow_ups[0].update(audio=follow.name, offset_s=offset)
+            clips.append(Clip(follow, follow_ups[0]["offset_s"]))
+            samples = _samples(clips)
+            assert samples is not None
+        transcript = _transcribe(transcriber, clips)
+        extra: dict[str, Any] = {k: record[k] for k in ("input", "source_audio") if k in record}
+        extra.setdefault("input", "microphone")
+        extra["ended_by"] = "interrupted (finished later)"
+        extra["recovered_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
+        if follow_ups:
+            extra["follow_ups"] = follow_ups
+        saved = finish_attempt(question, take.files, samples, transcript, coach,
+                               _created(record), extra=extra)
+    return (f"Finished an interrupted take of {question.id} "
+            f"({transcript.duration_s:.1f} s, {saved.record['status']}): {saved.files.markdown}")
+
+
+def _created(record: dict[str, Any]) -> datetime:
+    try:
+        return datetime.fromisoformat(str(record.get("created_at")))
+    except ValueError:
+        return datetime.now()
+
+
+def _transcriber(model: str | None) -> Any:
     from interviewer.settings import TranscribeSettings
     from interviewer.transcribe import Transcriber
 

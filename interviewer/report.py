@@ -15,7 +15,7 @@ import difflib
 import html
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -60,9 +60,13 @@ def report_path(bank: Bank, question: Question | None) -> Path:
     return question.path.with_name(question.path.stem + QUESTION_REPORT_SUFFIX)
 
 
-def write_report(bank: Bank, question: Question | None = None) -> Path:
+def write_report(
+    bank: Bank, question: Question | None = None, warn: Callable[[str], Any] = print
+) -> Path:
     """Build the page and write it atomically, readable by the user only."""
     found = review.summaries(bank.root)
+    for line in found.skipped:
+        warn(f"Warning: skipped {line}")
     chosen = [question] if question else list(bank.questions)
     by_question = {q.id: _items_for(found.items, q) for q in chosen}
     practised = [q for q in chosen if by_question[q.id]]
@@ -71,6 +75,10 @@ def write_report(bank: Bank, question: Question | None = None) -> Path:
         raise InterviewerError(f"no attempts saved yet in {where}", review.NO_ATTEMPTS_HINT)
     out = report_path(bank, question)
     coach = load_coach_settings(bank.root)
+    for q in practised:
+        for s in by_question[q.id]:
+            if s.get("unfinished"):
+                warn(review.unfinished_line(s))
     page = build_page(bank.root, out.parent, practised, by_question, coach)
     write_text_atomic(out, page, replace=True)
     return out
@@ -125,8 +133,12 @@ def question_block(
     """The latest analysed attempt in full, progress across all of them, the last two diffed."""
     ok = [s for s in items if s.get("status") == "ok"]
     head = f'<article class="question" id="{_anchor(q)}"><h2>{e(q.text)}</h2>'
+    head += "".join(f'<p class="note">{e(review.unfinished_line(s))}</p>'
+                    for s in items if s.get("unfinished"))
     if not ok:
-        return head + '<p class="note">No speech was found in these attempts.</p></article>'
+        note = ("Not analysed yet." if any(s.get("unfinished") for s in items)
+                else "No speech was found in these attempts.")
+        return head + f'<p class="note">{note}</p></article>'
     latest = store.load_attempt(root / ok[-1]["path"])
     previous = store.load_attempt(root / ok[-2]["path"]) if len(ok) > 1 else None
     meta = (

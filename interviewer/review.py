@@ -126,7 +126,24 @@ def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
         "fillers_per_min": m.get("fillers_per_min", 0.0),
         "sections": sections,
         "audio": record.get("audio", ""),
+        **({"unfinished": unfinished_note(record)} if store.is_unfinished(record) else {}),
     }
+
+
+BEING_RECORDED = "being recorded now"
+NOT_TRANSCRIBED = "not transcribed yet"
+
+
+def unfinished_note(record: dict[str, Any]) -> str:
+    """What an unfinished take is, in a few words."""
+    return BEING_RECORDED if record.get("busy") else NOT_TRANSCRIBED
+
+
+def unfinished_line(summary: dict[str, Any]) -> str:
+    """'Unfinished take <its recording> (<why>): <what to run>' for a summary."""
+    audio = Path(summary["path"]).parent / summary.get("audio", "")
+    line = f"Unfinished take {audio.as_posix()} ({summary['unfinished']})"
+    return line if summary["unfinished"] == BEING_RECORDED else f"{line}: {store.FINISH_HINT}"
 
 
 @dataclass
@@ -144,18 +161,19 @@ def summaries(root: Path) -> Summaries:
         rel = path.relative_to(root).as_posix()
         try:
             st = path.stat()
+            key = [st.st_mtime_ns, st.st_size]
         except OSError:
-            continue  # removed while we were listing
-        key = [st.st_mtime_ns, st.st_size]
+            key = []  # an orphan recording: no record file (yet)
         entry = index.get(rel)
-        if entry is None or entry[:2] != key:
+        if entry is None or entry[:2] != key or not key:
             try:
                 entry = [*key, summarise(store.load_attempt(path), rel)]
             except InterviewerError as exc:
                 skipped.append(str(exc))
                 continue
-        fresh[rel] = entry
-        items.append(entry[2])
+        if "unfinished" not in entry[-1]:  # those change without their file changing
+            fresh[rel] = entry
+        items.append(entry[-1])
     if fresh != index:
         _write_index(root, fresh)
     return Summaries(items, skipped)
@@ -169,12 +187,27 @@ def _read_index(root: Path) -> dict[str, list[Any]]:
     if not isinstance(data, dict) or data.get("version") != INDEX_VERSION:
         return {}  # written by another version: rebuild rather than guess
     entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
+    if not isinstance(entries, dict):
+        return {}
+    # A cache damaged by hand or by a crash of another tool: drop what does not look right.
+    return {k: v for k, v in entries.items() if _good_entry(v)}
+
+
+def _good_entry(entry: Any) -> bool:
+    if not (isinstance(entry, list) and len(entry) == 3 and isinstance(entry[2], dict)):
+        return False
+    s = entry[2]
+    numbers = ("duration_s", "answer_s", "words", "wpm", "fillers_per_min")
+    return (all(isinstance(s.get(k), str) for k in ("path", "question_id", "created_at", "status"))
+            and all(isinstance(s.get(k), int | float) for k in numbers)
+            and isinstance(s.get("sections"), dict)
+            and all(isinstance(v, dict) for v in s["sections"].values()))
 
 
 def _write_index(root: Path, entries: dict[str, list[Any]]) -> None:
     data = json.dumps({"version": INDEX_VERSION, "entries": entries}, separators=(",", ":"))
-    with contextlib.suppress(OSError):  # a cache: a read-only bank still works, only slower
+    with contextlib.suppress(OSError, InterviewerError):  # a cache: a read-only bank still
+        # works, only slower
         write_text_atomic(root / INDEX_FILE, data, replace=True)
 
 
@@ -222,6 +255,11 @@ def review_text(
     """Header, STAR timeline, metrics vs targets, transcript beside story, suggestions."""
     st = style or Style()
     out = _header(record, question, position, st)
+    if store.is_unfinished(record):
+        where = record.get("audio_path") or record.get("audio", "")
+        hint = "" if record.get("busy") else f"; {store.FINISH_HINT}"
+        return "\n".join([*out, "", f"Unfinished take ({unfinished_note(record)}){hint}.",
+                          f"Recording: {where}"])
     if not record.get("sections"):  # written before analysis was saved, or never analysed
         out += ["", "no analysis in this record: run 'interviewer reanalyze' to analyse it"]
         return "\n".join(out)
@@ -451,6 +489,8 @@ def _plural(n: int, word: str) -> str:
 
 def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> str:
     date = r["created_at"][:16].replace("T", " ")
+    if r.get("unfinished"):
+        return f"  {date:<16}  unfinished ({r['unfinished']})"
     if r.get("status") != "ok":
         return f"  {date:<16}  {r.get('status', '')}"
     p = r.get("previous") or {}

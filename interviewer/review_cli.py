@@ -82,12 +82,16 @@ def cmd_review(args: argparse.Namespace) -> int:
     from interviewer.bank import load_bank
 
     bank = load_bank(args.bank)
-    path = pick_attempt(bank, args.attempt, args.question)
-    record = store.load_attempt(path)
+    warn = _warn_once()
+    if args.attempt:  # asked for by name: a damaged file is an error, not a warning
+        path = resolve_attempt(bank.root, args.attempt)
+        record = store.load_attempt(path)
+    else:
+        path, record = _latest_readable(pick_attempts(bank, args.question), warn)
     question = question_of(bank, record)
     siblings = store.attempts_for(question) if question else [path]
     at = siblings.index(path) if path in siblings else len(siblings) - 1
-    previous = _previous_summary(siblings[:at])
+    previous = _previous_summary(siblings[:at], warn)
     width = max(60, min(shutil.get_terminal_size((100, 24)).columns, 160))
     style = review.style_for(sys.stdout, args.color)
     print(
@@ -103,15 +107,33 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def _previous_summary(earlier: list[Path]) -> dict[str, Any] | None:
-    """The last analysed attempt before this one, summarised; unreadable ones are passed over."""
+def _warn_once() -> Callable[[str], None]:
+    """A warning printer for damaged records that says each one once per command."""
+    seen: set[str] = set()
+
+    def warn(line: str) -> None:
+        if line not in seen:
+            seen.add(line)
+            print(line, file=sys.stderr)
+
+    return warn
+
+
+def _latest_readable(paths: list[Path], warn: Callable[[str], None]) -> tuple[Path, Any]:
     from interviewer import review, store
 
-    for path in reversed(earlier):
-        try:
-            record = store.load_attempt(path)
-        except InterviewerError:
-            continue
+    for path, record in store.readable(reversed(paths), warn):
+        return path, record
+    raise InterviewerError("no readable attempt saved yet", review.NO_ATTEMPTS_HINT)
+
+
+def _previous_summary(
+    earlier: list[Path], warn: Callable[[str], None] = print
+) -> dict[str, Any] | None:
+    """The last analysed attempt before this one, summarised; damaged ones are passed over."""
+    from interviewer import review, store
+
+    for path, record in store.readable(reversed(earlier), warn):
         if record.get("status") == "ok":
             return review.summarise(record, path.name)
     return None
@@ -125,11 +147,14 @@ def cmd_history(args: argparse.Namespace) -> int:
     bank = load_bank(args.bank)
     found = review.summaries(bank.root)
     for line in found.skipped:
-        print(f"skipped: {line}", file=sys.stderr)
+        print(f"Warning: skipped {line}", file=sys.stderr)
     items = found.items
     if args.question:
         qid = bank.find(args.question).id
         items = [s for s in items if s["question_id"] == qid]
+    for s in items:
+        if s.get("unfinished"):
+            print(review.unfinished_line(s), file=sys.stderr)
     if not items:
         raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
     rows = review.with_deltas(items)
@@ -150,7 +175,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     bank = load_bank(args.bank)
     question = bank.find(args.question) if args.question else None
-    path = report.write_report(bank, question)
+    path = report.write_report(bank, question, warn=lambda line: print(line, file=sys.stderr))
     print(f"Report: {path}")
     if args.open:
         import webbrowser
@@ -184,10 +209,15 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Path:
     """The attempt named on the command line, else the latest at --question, else the latest."""
-    from interviewer import review, store
-
     if attempt:
         return resolve_attempt(bank.root, attempt)
+    return pick_attempts(bank, question_id)[-1]
+
+
+def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
+    """Every attempt at --question (or in the bank), oldest first; an error if none."""
+    from interviewer import review, store
+
     if question_id:
         question = bank.find(question_id)
         paths = store.attempts_for(question)
@@ -196,16 +226,16 @@ def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Pat
                 f"no attempts at {question.id} yet",
                 f"record one: 'interviewer practice -q {question.id}'",
             )
-        return paths[-1]
+        return paths
     paths = store.all_attempts(bank.root)
     if not paths:
         raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
-    return paths[-1]
+    return paths
 
 
 def resolve_attempt(root: Path, name: str) -> Path:
     """A path or bare name of any attempt file (.json, .md, audio) to its JSON record."""
-    from interviewer.store import ATTEMPT_MARK
+    from interviewer.store import ATTEMPT_MARK, orphan_audio
 
     given = Path(name).expanduser()
     if ATTEMPT_MARK not in given.name:
@@ -217,7 +247,7 @@ def resolve_attempt(root: Path, name: str) -> Path:
     record_name = f"{base}{ATTEMPT_MARK}{rest.split('.')[0]}.json"
     candidates = [given.with_name(record_name), *root.glob(f"*/{record_name}")]
     for path in candidates:
-        if path.is_file():
+        if path.is_file() or orphan_audio(path):  # a recording without a record is a take too
             return path
     raise InterviewerError(
         f"attempt not found: {name}", "'interviewer history' lists the saved attempts"

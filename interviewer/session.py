@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,6 +13,7 @@ import numpy as np
 
 from interviewer import analysis, render, store
 from interviewer.coaching import CoachSettings
+from interviewer.fileio import StorageError
 from interviewer.models import Question, Transcript
 from interviewer.pauses import find_pauses
 from interviewer.settings import SAMPLE_RATE_HZ
@@ -38,7 +40,9 @@ def finish_attempt(
     markers: Sequence[tuple[float, str]] = (),
     extra: dict[str, Any] | None = None,
 ) -> Saved:
-    """Analyse a transcribed answer whose audio is already saved, and save the record."""
+    """Analyse a transcribed answer whose audio is already saved, and save the record over
+    the take's placeholder. If it does not fit on the disk, the take stays unfinished (its
+    audio and placeholder kept) and the error says so."""
     pauses = find_pauses(samples, SAMPLE_RATE_HZ)
     record = analysis.new_record(question, transcript, when)
     record["audio"] = files.audio.name
@@ -49,7 +53,12 @@ def finish_attempt(
         "markdown": str(files.markdown),
         "record": str(files.record),
     }
-    store.save_record(files, record, render.markdown(record, question))
+    try:
+        store.save_record(files, record, render.markdown(record, question))
+    except StorageError as exc:
+        raise StorageError(
+            f"{exc.what}; the recording is kept at {files.audio}",
+            f"{exc.hint}, then {store.FINISH_HINT}", exc.disk_full) from exc
     return Saved(record, files)
 
 
@@ -67,14 +76,20 @@ def practice_from_file(
     speaker.say(question.text)
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
-    store.save_audio_copy(audio_path, files.audio)
-    transcript = transcriber.transcribe(samples)
-    return finish_attempt(
-        question,
-        files,
-        samples,
-        transcript,
-        coach,
-        when,
-        extra={"source_audio": str(audio_path.resolve()), "input": "file"},
-    )
+    extra = {"source_audio": str(audio_path.resolve()), "input": "file"}
+    with store.Take.begin(files, store.placeholder(question, files, when, **extra)):
+        try:
+            store.save_audio_copy(audio_path, files.audio)
+        except (StorageError, KeyboardInterrupt) as exc:  # nothing is lost: the user's file
+            files.record.unlink(missing_ok=True)  # is where it was
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            raise StorageError(f"{exc.what}; nothing was saved ({audio_path} is unchanged)",
+                               f"{exc.hint}, then run the command again", exc.disk_full) from exc
+        try:
+            transcript = transcriber.transcribe(samples)
+            return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
+        except KeyboardInterrupt:
+            print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"
+                  f"  {store.FINISH_HINT[0].upper()}{store.FINISH_HINT[1:]}.", file=sys.stderr)
+            raise
