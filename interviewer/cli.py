@@ -303,12 +303,11 @@ def cmd_practice(args: argparse.Namespace) -> int:
     question = bank.find(args.question[0])
     from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
 
-    finish_unfinished(bank, _transcriber(args.model), lambda line: print(line, file=sys.stderr))
+    transcriber = _transcriber(args.model)
+    finish_unfinished(bank, transcriber, lambda line: print(line, file=sys.stderr))
     if not args.json:
         print(f"Question ({question.id}): {question.text}", file=sys.stderr)
-    saved = practice_from_file(
-        question, args.answer_audio, _transcriber(args.model), _speaker(args), coach
-    )
+    saved = practice_from_file(question, args.answer_audio, transcriber, _speaker(args), coach)
     if args.json:
         print(json.dumps(saved.record, ensure_ascii=False))  # one line, as a live session
     else:
