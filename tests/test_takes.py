@@ -211,7 +211,7 @@ def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
     assert_sees_unfinished(bank, audio)
     # The next start finishes it before asking anything, and says so.
     session = Live(virtual_audio, "-q", "02", "--no-speak", "--no-follow-ups",
-                   "--max-answer", "2")
+                   "--max-answer", "5")
     assert session.proc.stdin is not None
     session.proc.stdin.close()  # end of input: the menu takes its default and the session ends
     code = session.finish()
