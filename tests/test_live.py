@@ -81,7 +81,7 @@ def test_live_session_end_to_end(virtual_audio, bank, manifest, tmp_path, transc
     # The question was spoken, and recording began only once it had been said.
     spoken = load_audio(heard)
     said = transcriber.transcribe(spoken).text
-    assert wer(question, said) < 0.2, said
+    assert wer(question, said) < 0.2, said  # 0.065 from the WAV on every CPU setting measured
     loud = np.flatnonzero(np.abs(spoken) > 0.01)
     question_end_s = loud[-1] / RATE
     assert loud.size and question_end_s <= recording_seen_s + 0.5
