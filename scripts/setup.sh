@@ -29,12 +29,21 @@ if [ ! -x .venv/bin/python ]; then
   "$python" -m venv .venv
 fi
 stamp=.venv/.installed-$([ $want_test = 1 ] && echo test || echo run)
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  if [ $want_test = 1 ]; then
-    .venv/bin/python -m pip install -q -e '.[test]'
+lock=constraints.txt  # the exact versions (scripts/lock.sh refreshes it)
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ] || [ $lock -nt "$stamp" ]; then
+  made=$(sed -n 's/^# made on: Python \([0-9]*\.[0-9]*\).*/\1/p' $lock)
+  have=$(.venv/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+  if [ "$made" = "$have" ]; then
+    pin=(-c $lock)
+    build_pin=(--build-constraint $lock)
   else
-    .venv/bin/python -m pip install -q -e .
+    echo "Note: $lock was made on Python $made, this is $have: installing the newest" \
+         "versions within pyproject.toml's ranges instead" >&2
+    pin=() build_pin=()
   fi
+  .venv/bin/python -m pip install -q ${pin[@]+"${pin[@]}"} --upgrade pip setuptools >/dev/null
+  extra=$([ $want_test = 1 ] && echo '[test]' || true)
+  .venv/bin/python -m pip install -q ${pin[@]+"${pin[@]}"} ${build_pin[@]+"${build_pin[@]}"} \
+    -e ".$extra"
   touch "$stamp"
 fi

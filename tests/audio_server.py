@@ -172,12 +172,19 @@ class VirtualAudio:
              "--channels=1", "--format=s16le", "--latency-msec=20", str(path)],
             env=self.child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
         )
+        # Waits count audio the monitor delivered, not wall time: a fixed sleep can be too
+        # short on a loaded machine (the start of a question went missing).
+        def grown_by(seconds: float) -> Callable[[], bool]:
+            size = path.stat().st_size if path.exists() else 0
+            return lambda: path.stat().st_size >= size + seconds * rate * 2
         try:
             wait_until(path.exists, CMD_TIMEOUT_S, "parec to open its file")
-            time.sleep(0.2)  # its stream is connected once data flows
+            wait_until(grown_by(0.2), CMD_TIMEOUT_S, "parec to record")  # its stream is connected
             yield path
         finally:
-            time.sleep(0.3)  # let the last played buffers reach the monitor
+            # let the last played buffers reach the monitor
+            with contextlib.suppress(TimeoutError, OSError):
+                wait_until(grown_by(0.3), CMD_TIMEOUT_S, "parec to record")
             proc.send_signal(signal.SIGINT)  # parec finishes the WAV header on SIGINT
             try:
                 proc.wait(CMD_TIMEOUT_S)

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 import wave
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import pytest
 from interviewer import audio_io
 from interviewer.errors import InterviewerError
 from interviewer.settings import LiveSettings
-from tests.audio_server import VirtualAudio, alarm
+from tests.audio_server import VirtualAudio, alarm, wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 RATE = 16000
@@ -66,11 +66,25 @@ def first_nonzero(x: np.ndarray) -> int:
 
 
 def loud_seconds(samples: np.ndarray, rate: int, threshold: float = 0.1) -> float:
-    """Length of the stretch louder than threshold, measured in 10 ms frames."""
+    """Time louder than threshold, in 10 ms frames: the silent gap an underrun leaves on a
+    loaded machine does not count, so the bounds hold however busy the machine is."""
     frame = rate // 100
     x = np.abs(samples[: len(samples) // frame * frame]).reshape(-1, frame).max(axis=1)
-    loud = np.flatnonzero(x > threshold)
-    return (loud[-1] - loud[0] + 1) / 100 if loud.size else 0.0
+    return int(np.sum(x > threshold)) / 100
+
+
+def wait_recorded(path: Path, done: Callable[[np.ndarray], bool]) -> None:
+    """Wait until the recording on disk satisfies `done`: on the audio's clock, where a fixed
+    sleep could be too short on a loaded machine."""
+    wait_until(lambda: done(read_int16(path)), 30, f"{path.name} to hold the fed audio")
+
+
+def quiet_after_sound(seconds: float) -> Callable[[np.ndarray], bool]:
+    """The fed sound has arrived and `seconds` more after it."""
+    def done(x: np.ndarray) -> bool:
+        loud = np.flatnonzero(np.abs(x) > 300)
+        return bool(loud.size) and x.size >= loud[-1] + seconds * RATE
+    return done
 
 
 # ---------------------------------------------------------------- pure helpers
@@ -167,13 +181,13 @@ def test_recording_is_bit_identical_and_readable_while_recording(
     blocks: list[np.ndarray] = []
     recorder = audio_io.Recorder(tmp_path / "answer.wav", LiveSettings(), on_block=blocks.append)
     with recorder:
-        assert recorder.first_block_delay_s is not None and recorder.first_block_delay_s < 2
-        virtual_audio.wait_for_recording_stream()
+        assert recorder.first_block_delay_s is not None  # nothing fed in a late start is lost:
+        virtual_audio.wait_for_recording_stream()        # see the bit-identical check below
         player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
-        time.sleep(1.2)
+        wait_until(lambda: recorder.recorded_s > 1.0, 30, "a second recorded")
         partial = read_int16(recorder.path)  # the file on disk is a valid WAV mid-way
         player.wait(10)
-        time.sleep(0.5)
+        wait_recorded(recorder.path, quiet_after_sound(0.3))
     result = recorder.stop()
     recorded = read_int16(result.path)
     start = first_nonzero(recorded)
@@ -190,7 +204,7 @@ def test_silent_microphone_is_flagged_all_zero(
     virtual_audio: VirtualAudio, tmp_path: Path
 ) -> None:
     with audio_io.Recorder(tmp_path / "silence.wav") as recorder:
-        time.sleep(audio_io.ZERO_CHECK_S + 0.3)
+        wait_until(lambda: recorder.recorded_s >= audio_io.ZERO_CHECK_S + 0.3, 30, "recording")
     assert recorder.all_zero
     assert "macOS" in audio_io.ALL_ZERO_WARNING
 
@@ -203,7 +217,7 @@ def test_consumer_error_is_raised_by_stop_and_the_file_is_kept(
         raise ValueError("bug in the consumer")
 
     recorder = audio_io.Recorder(tmp_path / "kept.wav", on_block=broken).start()
-    time.sleep(0.5)
+    wait_until(lambda: recorder.recorded_s >= 0.5, 30, "half a second recorded")
     with pytest.raises(ValueError, match="bug in the consumer"):
         recorder.stop()
     assert read_int16(tmp_path / "kept.wav").size > 0.3 * RATE
@@ -234,7 +248,9 @@ def test_kill_9_while_recording_leaves_a_valid_wav(
         assert child.stdout is not None and child.stdout.readline().strip() == "recording"
         virtual_audio.wait_for_recording_stream()
         player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
-        time.sleep(2.0)
+        # killed once a second of the fed audio is on disk, however long that took
+        wait_recorded(path, lambda x: bool(np.flatnonzero(x).size)
+                      and x.size >= first_nonzero(x) + 1.0 * RATE)
         child.send_signal(signal.SIGKILL)
         child.wait(10)
     finally:
@@ -243,7 +259,7 @@ def test_kill_9_while_recording_leaves_a_valid_wav(
     recorded = read_int16(path)
     start = first_nonzero(recorded)
     kept = recorded[start:]
-    assert kept.size >= (2.0 - 1.0) * RATE  # at most ~1 s lost
+    assert kept.size >= 1.0 * RATE  # what was on disk before the kill is all still there
     assert np.array_equal(kept, fed[: kept.size])
 
 
@@ -265,7 +281,7 @@ def test_refused_rate_falls_back_to_the_device_rate(
     with audio_io.Recorder(tmp_path / "44k.wav") as recorder:
         virtual_audio.wait_for_recording_stream()
         virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed)).wait(10)
-        time.sleep(0.3)
+        wait_recorded(recorder.path, quiet_after_sound(0.3))
     assert recorder.device_rate_hz == 44100
     recorded = read_int16(recorder.path).astype(np.float32)
     corr = np.correlate(recorded, fed.astype(np.float32), mode="valid")
@@ -339,8 +355,8 @@ def test_play_wav_reaches_the_speaker_and_blocks_until_played(
         took = time.monotonic() - started
     samples, rate = audio_io.read_wav(heard)
     x = samples[:, 0]
-    assert 1.0 <= took < 1.5
-    assert 0.97 <= loud_seconds(x, rate) <= 1.15  # nothing cut off; an underrun adds a gap
+    assert took >= 1.0  # it returned after the sound, however late (no upper bound: load)
+    assert 0.97 <= loud_seconds(x, rate) <= 1.15  # nothing cut off, nothing played twice
     assert np.argmax(np.abs(np.fft.rfft(x))) * rate / len(x) == pytest.approx(440, abs=2)
 
 
@@ -353,7 +369,7 @@ def test_playback_takes_as_long_as_the_sound_when_nobody_listens(
     for _ in range(3):
         started = time.monotonic()
         audio_io.play_wav(wav)
-        assert 1.0 <= time.monotonic() - started < 1.5
+        assert time.monotonic() - started >= 1.0  # not drained early; how late is load
 
 
 @pytest.mark.audio

@@ -40,11 +40,12 @@ def test_chunks_on_the_answer_clock_match_a_whole_pass(transcriber: Transcriber)
     assert live.duration_s == pytest.approx(len(audio) / SAMPLE_RATE_HZ, abs=0.01)
     starts = [w.start_s for w in live.words]
     assert starts == sorted(starts) and starts[0] >= 0.0 and live.words[-1].end_s <= 94.1
-    # the same words at the same times as the whole pass, give or take a few
-    assert wer(whole.text, live.text, ignore=FILLERS) < 0.08
-    # measured 0.102 against 0.068: 8 s chunks give tiny.en less context than 28 s windows
-    # (scripts/bench_live.py measures the gap on a 142 s answer over several runs)
-    assert wer(script, live.text, ignore=FILLERS) <= wer(script, whole.text, ignore=FILLERS) + 0.05
+    # the same words at the same times as the whole pass, give or take a few; measured
+    # 0.060 | 0.064 | 0.072 on oneDNN AVX2 | oneDNN AVX-512 | MKL (scripts/accuracy_across_cpus.py)
+    assert wer(whole.text, live.text, ignore=FILLERS) < 0.11
+    # 8 s chunks give tiny.en less context than 28 s windows: measured 0.094 | 0.102 | 0.106
+    # against 0.068 | 0.068 | 0.064 (scripts/bench_live.py measures the gap on a 142 s answer)
+    assert wer(script, live.text, ignore=FILLERS) <= wer(script, whole.text, ignore=FILLERS) + 0.07
     # a word in the last chunk sits where the whole pass puts it
     in_live = next(w for w in reversed(live.words) if w.text.lower().startswith("think"))
     in_whole = next(w for w in reversed(whole.words) if w.text.lower().startswith("think"))

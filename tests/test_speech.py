@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 import wave
 from collections.abc import Iterator
 from pathlib import Path
@@ -69,10 +68,8 @@ def test_synthesize_many_questions_in_one_process_then_hit_the_cache(
         channels, width, rate, duration_s = wav_info(path)
         assert (channels, width, rate) == (1, 2, 22050) and 1.5 < duration_s < 8
     mtimes = [p.stat().st_mtime_ns for p in paths]
-    started = time.perf_counter()
     again = [speech.synthesize(q, settings, tmp_path) for q in QUESTIONS]
-    assert (time.perf_counter() - started) / 3 < 0.05
-    assert again == paths and len(child_runs) == 3  # no new synthesis
+    assert again == paths and len(child_runs) == 3  # no new synthesis: a hit, however slow
     assert [p.stat().st_mtime_ns for p in paths] == mtimes
     assert sorted(tmp_path.iterdir()) == sorted(paths)  # no temporary files left behind
 
@@ -173,30 +170,60 @@ def test_safe_speaker_with_a_real_failure(virtual_audio: VirtualAudio, tmp_path:
     assert warnings[0].startswith("speech is off (no speaker matches 'no such speaker' — ")
 
 
+MARKER_HZ = 1000.0  # ten whole periods in a 10 ms frame: one FFT bin holds a frame of it
+
+
 @pytest.mark.audio
 def test_pyttsx_speaker_says_the_question_and_returns_when_it_ended(
     virtual_audio: VirtualAudio, tmp_path: Path
 ) -> None:
+    """Ordering, not timing: a tone played as soon as say() returns must come after all of
+    the question in what the speaker heard. A loaded machine can only delay the tone; an
+    elapsed-time bound (returned within 0.5 s of the question's length) failed under load."""
     speaker = speech.PyttsxSpeaker(SpeechSettings(), tmp_path)
     wav = speaker.prepare(QUESTIONS[0])
-    duration_s = speech.wav_duration_s(wav)
+    marker_rate = 48000
+    marker = 0.5 * np.sin(2 * np.pi * MARKER_HZ * np.arange(marker_rate // 2) / marker_rate)
     with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
-        started = time.monotonic()
         speaker.say(QUESTIONS[0])
-        took = time.monotonic() - started
-    assert duration_s <= took < duration_s + 0.5
-    spoken, rate = audio_io.read_wav(wav)
-    samples, heard_rate = audio_io.read_wav(heard)
-    heard_s = _speech_span_s(samples[:, 0], heard_rate)
-    spoken_s = _speech_span_s(spoken[:, 0], rate)
-    assert spoken_s - 0.03 <= heard_s <= spoken_s + 0.15  # all of it; an underrun adds a gap
+        audio_io.play_samples(marker.astype(np.float32), marker_rate)
+    samples, rate = audio_io.read_wav(heard)
+    loud, tonal = _frames(samples[:, 0], rate)
+    runs = _runs(tonal)
+    assert runs, "the marker tone was not heard"
+    start = runs[0][0]
+    # From there on nothing loud but the tone (and the partial frames at its edges, where an
+    # underrun may split it): none of the question sounded with it or after it.
+    near_tone = tonal | np.roll(tonal, 1) | np.roll(tonal, -1)
+    assert not (loud & ~near_tone)[start:].any()
+    spoken, spoken_rate = audio_io.read_wav(wav)
+    question = samples[: (start - 1) * rate // 100, 0]
+    # All of the question came before the marker: as long from first to last sound (a gap an
+    # underrun leaves only adds), with the same energy (not played twice, nor at a wrong rate).
+    assert _span_s(question, rate) >= _span_s(spoken[:, 0], spoken_rate) - 0.03
+    energy = np.sum(question**2) / rate / (np.sum(spoken[:, 0] ** 2) / spoken_rate)
+    assert 0.9 < energy < 1.1, energy  # measured 0.99-1.00
 
 
-def _speech_span_s(x: np.ndarray, rate: int) -> float:
+def _span_s(x: np.ndarray, rate: int) -> float:
+    loud = np.flatnonzero(_frames(x, rate)[0])
+    return (loud[-1] - loud[0] + 1) / 100 if loud.size else 0.0
+
+
+def _frames(x: np.ndarray, rate: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per 10 ms frame: louder than 0.02, and nearly all of its energy at MARKER_HZ."""
     frame = rate // 100
-    level = np.abs(x[: len(x) // frame * frame]).reshape(-1, frame).max(axis=1)
-    loud = np.flatnonzero(level > 0.02)
-    return (loud[-1] - loud[0] + 1) / 100
+    frames = x[: len(x) // frame * frame].reshape(-1, frame)
+    power = np.abs(np.fft.rfft(frames, axis=1)) ** 2
+    at_marker = power[:, round(MARKER_HZ * frame / rate)]
+    tonal = at_marker > 0.9 * np.maximum(power.sum(axis=1), 1e-12)
+    return np.abs(frames).max(axis=1) > 0.02, tonal & (np.abs(frames).max(axis=1) > 0.02)
+
+
+def _runs(flags: np.ndarray, min_len: int = 5) -> list[tuple[int, int]]:
+    """(start, length) of each stretch of at least min_len true frames."""
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], flags.astype(np.int8), [0]])))
+    return [(int(a), int(b - a)) for a, b in zip(edges[::2], edges[1::2]) if b - a >= min_len]
 
 
 def test_default_speaker_is_safe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

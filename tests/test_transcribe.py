@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,24 +25,34 @@ from interviewer.transcribe import (
     split_window,
     uncovered_s,
 )
-from interviewer.wer import FILLERS, filler_recall, normalize, wer
+from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "speech_samples"
 
-# Measured WER of the default Transcriber (tiny.en int8, beam 5), then a small margin: about
-# one word on short clips, two to three on the long ones.
+# CTranslate2 picks its matrix kernels by CPU (Intel MKL on Intel, oneDNN on AMD; AVX2 or
+# AVX-512), so a transcript differs by a word or two between machines of the same kind: an
+# Intel Xeon gave 13/108 on the sonnet where AMD EPYC gave 11/108. Our decoding is therefore
+# held to plain faster-whisper on the same model and audio in the same run: at most
+# 1 + words // 50 more word errors (1 on the short clips, 3 on the sonnet). The largest
+# excess measured was +1 (the sonnet, oneDNN AVX2), with scripts/accuracy_across_cpus.py
+# under CT2_USE_MKL=0/1 and CT2_FORCE_CPU_ISA=AVX2/AVX512 on AMD EPYC (AVX2 is what
+# CTranslate2 picks by default there, so =AVX2 gave the same kernels as the default).
+# WER_MAX is only a sanity cap (it catches both paths breaking at once, e.g. audio loading):
+# the worst WER of ours measured across those settings, or reported, plus a margin of 1-2
+# words. Ours measured per clip, errors/words: oneDNN AVX2 | oneDNN AVX-512 | MKL AVX2.
 WER_MAX = {
-    "jfk_ask_not.flac": 0.05,  # measured 0/22
-    "librispeech_1089-134686-0000.flac": 0.08,  # 1/28 ("flour-fattened")
-    "librispeech_1089-134686-0001.flac": 0.13,  # 1/8 ("stuffed" for "stuff")
-    "librispeech_1089-134691-0000.flac": 0.10,  # 0/5
-    "librispeech_1089-134691-0001.flac": 0.10,  # 0/17
-    "librispeech_61-70968-0000.flac": 0.10,  # 0/17
-    "cmu_arctic_awb_a0007.wav": 0.10,  # 0/11
-    "cmu_arctic_slt_a0009.wav": 0.12,  # 0/9
-    "mfa_acoustic_corpus.wav": 0.12,  # 5/60, 3 of them the fillers plain decoding drops
-    "librivox_sonnet_001.mp3": 0.11,  # 9/108
+    "jfk_ask_not.flac": 0.05,  # 0/22 | 0/22 | 0/22
+    "librispeech_1089-134686-0000.flac": 0.08,  # 1/28 | 1/28 | 1/28 ("flour-fattened")
+    "librispeech_1089-134686-0001.flac": 0.13,  # 0/8 | 0/8 | 0/8 (plain 2/8 | 0/8 | 0/8)
+    "librispeech_1089-134691-0000.flac": 0.10,  # 0/5 | 0/5 | 0/5
+    "librispeech_1089-134691-0001.flac": 0.10,  # 0/17 | 0/17 | 0/17
+    "librispeech_61-70968-0000.flac": 0.10,  # 0/17 | 0/17 | 0/17
+    "cmu_arctic_awb_a0007.wav": 0.10,  # 0/11 | 0/11 | 0/11
+    "cmu_arctic_slt_a0009.wav": 0.12,  # 0/9 | 0/9 | 0/9 (plain 0/9 | 2/9 | 2/9)
+    "mfa_acoustic_corpus.wav": 0.12,  # 1/60 | 1/60 | 1/60 (plain 5/60: it drops fillers)
+    # 11/108 | 11/108 | 11/108 (plain 10 | 12 | 12); an Intel Xeon (MKL) gave 13/108
+    "librivox_sonnet_001.mp3": 0.15,
 }
 FILLER_CLIPS = sorted((SPEECH / "fillers").glob("*.flac")) + [SPEECH / "mfa_acoustic_corpus.wav"]
 
@@ -65,6 +76,34 @@ def jfk(tiny: Transcriber) -> tuple[np.ndarray, Transcript]:
     return audio, tiny.transcribe(audio)
 
 
+def plain_faster_whisper(model: Any, audio: np.ndarray) -> str:
+    """faster-whisper on its own, with our settings (VAD, beam 5, word timestamps, no
+    conditioning), as scripts/bench_transcribe.py runs it: the yardstick for our decoding."""
+    from faster_whisper.vad import VadOptions
+
+    s = TranscribeSettings()
+    segments, _ = model.transcribe(
+        audio, language=s.language, beam_size=s.beam_size, initial_prompt=s.initial_prompt,
+        word_timestamps=True, condition_on_previous_text=False, vad_filter=True,
+        vad_parameters=VadOptions(min_silence_duration_ms=s.vad_min_silence_ms,
+                                  speech_pad_ms=s.vad_speech_pad_ms),
+    )
+    return " ".join(seg.text.strip() for seg in segments)
+
+
+@pytest.fixture(scope="module")
+def plain_text(tiny: Transcriber) -> Callable[[Path], str]:
+    """Plain faster-whisper's text of a file, on the same loaded model, once per module."""
+    done: dict[Path, str] = {}
+
+    def get(path: Path) -> str:
+        if path not in done:
+            done[path] = plain_faster_whisper(tiny.load(), load_audio(path))
+        return done[path]
+
+    return get
+
+
 @pytest.fixture(scope="module")
 def clip_transcript(tiny: Transcriber) -> Callable[[str], Transcript]:
     """Transcribe each real clip at most once per module."""
@@ -79,9 +118,14 @@ def clip_transcript(tiny: Transcriber) -> Callable[[str], Transcript]:
 
 
 @pytest.mark.parametrize("name", sorted(WER_MAX))
-def test_wer_on_real_clips(clip_transcript: Callable[[str], Transcript], name: str) -> None:
-    transcript = clip_transcript(name)
-    assert wer(reference(SPEECH / name), transcript.text) <= WER_MAX[name], transcript.text
+def test_wer_on_real_clips(
+    clip_transcript: Callable[[str], Transcript], plain_text: Callable[[Path], str], name: str
+) -> None:
+    text, ref = clip_transcript(name).text, reference(SPEECH / name)
+    ours, words = word_errors(ref, text)
+    plain = word_errors(ref, plain_text(SPEECH / name))[0]
+    assert ours <= plain + 1 + words // 50, (ours, plain, text)
+    assert ours / words <= WER_MAX[name], text
 
 
 def test_word_pieces_are_joined(clip_transcript: Callable[[str], Transcript]) -> None:
@@ -187,7 +231,7 @@ def test_fillers_are_kept_by_default_on_real_disfluent_clips(tiny: Transcriber) 
         f, n = filler_recall(reference(clip), t.text)
         found, total = found + f, total + n
     assert total == 7
-    assert found >= 6  # measured 7/7; plain decoding finds 1/7
+    assert found >= 6  # measured 7/7 on every CPU setting; plain decoding finds 1/7
 
 
 def test_plain_decoding_reports_no_filler_capture() -> None:
@@ -203,32 +247,40 @@ def test_fillers_kept_after_the_first_30_s_window(tiny: Transcriber) -> None:
     t = tiny.transcribe(audio)
     late = " ".join(w.text for w in t.words if w.start_s > 40.5)
     found, total = filler_recall(" ".join(reference(c) for c in clips), late)
-    assert (found, total) == (3, 3), late
+    assert (found, total) == (3, 3), late  # 3/3 on every CPU setting measured
     assert t.filler_capture_s == pytest.approx(t.speech_s, abs=0.01)
 
 
-def test_fillers_do_not_hurt_wer(tiny: Transcriber) -> None:
+def test_fillers_do_not_hurt_wer(tiny: Transcriber, plain_text: Callable[[Path], str]) -> None:
     clip = SPEECH / "mfa_acoustic_corpus.wav"
     text = tiny.transcribe(load_audio(clip)).text
-    assert wer(reference(clip), text, ignore=FILLERS) <= 0.07  # measured 1/57; plain 2/57
+    ours = word_errors(reference(clip), text, ignore=FILLERS)[0]
+    plain = word_errors(reference(clip), plain_text(clip), ignore=FILLERS)[0]
+    assert ours <= plain + 1, text  # measured 1/57 against plain's 2/57 on every setting
 
 
 # Long spoken answers on which hotwords over faster-whisper's own 30 s windows skipped
 # sentences (WER 0.56 and 0.23) and wrote "Uh, hmm." into the silent tail of a window.
+# Held to plain faster-whisper on the same file in the same run (WER without fillers),
+# plus the margin given. Measured ours / plain: oneDNN AVX2 | oneDNN AVX-512 | MKL AVX2.
 LONG_ANSWERS = {
-    "06-ensure-projects-complete-transitioned.signposts.en-m3.160.flac": 0.13,  # measured 0.091
-    "01-failed-at-work.en-us.160.flac": 0.11,  # measured 0.072
-    "06-ensure-projects-complete-transitioned.fillers.en-us.185.flac": 0.10,  # measured 0.070
+    # 0.085/0.098 | 0.098/0.098 | 0.092/0.104
+    "06-ensure-projects-complete-transitioned.signposts.en-m3.160.flac": 0.03,
+    # 0.068/0.083 | 0.068/0.083 | 0.064/0.079
+    "01-failed-at-work.en-us.160.flac": 0.03,
+    # 0.077/0.084 | 0.070/0.063 | 0.077/0.098
+    "06-ensure-projects-complete-transitioned.fillers.en-us.185.flac": 0.03,
 }
 
 
 @pytest.mark.parametrize("name", sorted(LONG_ANSWERS))
 def test_long_answers_keep_every_sentence_and_invent_no_fillers(
-    tiny: Transcriber, name: str
+    tiny: Transcriber, plain_text: Callable[[Path], str], name: str
 ) -> None:
     script = _fixture_script(name)
     t = tiny.transcribe(load_audio(ROOT / "audio_fixtures" / name))
-    assert wer(script, t.text, ignore=FILLERS) <= LONG_ANSWERS[name], t.text
+    plain = wer(script, plain_text(ROOT / "audio_fixtures" / name), ignore=FILLERS)
+    assert wer(script, t.text, ignore=FILLERS) <= plain + LONG_ANSWERS[name], t.text
     found, total = filler_recall(script, t.text)
     written = sum(1 for w in normalize(t.text) if w in FILLERS)
     assert written == found, t.text  # every filler written was really said
@@ -236,7 +288,9 @@ def test_long_answers_keep_every_sentence_and_invent_no_fillers(
     assert t.filler_capture_s >= 0.9 * t.speech_s
 
 
-def test_a_window_that_loses_words_is_decoded_again_plainly(tiny: Transcriber) -> None:
+def test_a_window_that_loses_words_is_decoded_again_plainly(
+    tiny: Transcriber, plain_text: Callable[[Path], str]
+) -> None:
     """The fallback, forced: filler capture that fails everywhere still gives every word."""
 
     class Failing(Transcriber):
@@ -248,7 +302,10 @@ def test_a_window_that_loses_words_is_decoded_again_plainly(tiny: Transcriber) -
     assert t.filler_capture_s == 0.0
     starts = [w.start_s for w in t.words]
     assert starts == sorted(starts)  # halves tried, then decoded plainly, in order
-    assert wer(reference(SPEECH / "jfk_ask_not.flac"), t.text) <= WER_MAX["jfk_ask_not.flac"]
+    ref = reference(SPEECH / "jfk_ask_not.flac")
+    plain = word_errors(ref, plain_text(SPEECH / "jfk_ask_not.flac"))[0]
+    # measured 1/22 | 1/22 | 0/22 (a word at the cut between the halves), plain 0/22
+    assert word_errors(ref, t.text)[0] <= plain + 2, t.text
 
 
 def test_windows_split_and_coverage() -> None:
