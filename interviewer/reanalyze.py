@@ -140,8 +140,13 @@ def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
 def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
     """Each clip on the answer's clock; the follow-ups' words after the answer's."""
     from interviewer.audiofile import load_audio
+    from interviewer.progress import TranscribeProgress
 
-    parts = [transcriber.transcribe(load_audio(c.path), offset_s=c.offset_s) for c in clips]
+    parts = []
+    for c in clips:
+        with TranscribeProgress(c.path.name) as bar:
+            parts.append(transcriber.transcribe(load_audio(c.path), offset_s=c.offset_s,
+                                                progress=bar))
     return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
 
 

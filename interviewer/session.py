@@ -14,12 +14,15 @@ from interviewer import analysis, render, store
 from interviewer.coaching import CoachSettings
 from interviewer.models import Question, Transcript
 from interviewer.pauses import find_pauses
+from interviewer.progress import ProgressFn, TranscribeProgress
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.speech import Speaker
 
 
 class Transcribes(Protocol):
-    def transcribe(self, audio: np.ndarray, offset_s: float = 0.0) -> Transcript: ...
+    def transcribe(
+        self, audio: np.ndarray, offset_s: float = 0.0, progress: ProgressFn | None = None
+    ) -> Transcript: ...
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,8 @@ def practice_from_file(
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
     store.save_audio_copy(audio_path, files.audio)
-    transcript = transcriber.transcribe(samples)
+    with TranscribeProgress(audio_path.name) as bar:
+        transcript = transcriber.transcribe(samples, progress=bar)
     return finish_attempt(
         question,
         files,
