@@ -499,8 +499,9 @@ def _append(
 
 def splice(before: list[Word], after: list[Word], lo_s: float, hi_s: float) -> list[Word]:
     """Join two transcripts that both cover [lo_s, hi_s]. Each is unreliable near its own
-    cut (a word cut in half is dropped or misheard), so join where both heard the same word
-    nearest the middle of the overlap; with no such word, at the middle by time."""
+    cut (a word cut in half is dropped or misheard), so join where both heard the same
+    words (two or more in a row) nearest the middle of the overlap; with none, at the middle
+    by time."""
     from difflib import SequenceMatcher
 
     mid = (lo_s + hi_s) / 2
@@ -510,6 +511,8 @@ def splice(before: list[Word], after: list[Word], lo_s: float, hi_s: float) -> l
                             [_key(after[j].text) for j in b], autojunk=False)
     best: tuple[float, int, int] | None = None
     for block in match.get_matching_blocks():
+        if block.size < 2:
+            continue  # one common word ("the", "and") may be two different moments
         for k in range(block.size):
             i, j = a[block.a + k], b[block.b + k]
             if abs(before[i].start_s - after[j].start_s) > 1.0:

@@ -51,7 +51,7 @@ def espeak(text: str, voice: str = "en-us", wpm: int = 165, gap_10ms: int = 0) -
         raw, out = Path(tmp) / "raw.wav", Path(tmp) / "out.wav"
         subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-g", str(gap_10ms),
                         "-w", str(raw), text], check=True, capture_output=True)
-        subprocess.run(["sox", str(raw), "-r", str(RATE_HZ), "-c", "1", str(out)],
+        subprocess.run(["sox", "-D", str(raw), "-r", str(RATE_HZ), "-c", "1", str(out)],
                        check=True, capture_output=True)
         return read_wav(out)
 
@@ -92,7 +92,7 @@ def babble(seconds: float = 30.0, level_dbfs: float = -45.0, lowpass_hz: int = 7
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "mix.wav", Path(tmp) / "wall.wav"
         write_wav(src, scale_to(mix, -20.0))
-        subprocess.run(["sox", str(src), str(out), "lowpass", str(lowpass_hz)], check=True,
+        subprocess.run(["sox", "-D", str(src), str(out), "lowpass", str(lowpass_hz)], check=True,
                        capture_output=True)
         return scale_to(read_wav(out), level_dbfs)
 
@@ -121,7 +121,7 @@ def run_on(wpm: int = 150) -> tuple[np.ndarray, str]:
         src, out = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
         write_wav(src, speech)
         # -l: shorten every silence longer than 0.05 s (below -45 dB) to 0.05 s
-        subprocess.run(["sox", str(src), str(out), "silence", "-l", "1", "0.02", "-45d",
+        subprocess.run(["sox", "-D", str(src), str(out), "silence", "-l", "1", "0.02", "-45d",
                         "-1", "0.05", "-45d"], check=True, capture_output=True)
         return read_wav(out), RUN_ON_TEXT
 

@@ -192,12 +192,12 @@ def test_splice_joins_two_decodings_of_an_overlap() -> None:
         return [Word(t, start + i * 0.5, start + i * 0.5 + 0.4) for i, t in
                 enumerate(spec.split())]
 
-    # the first window ends inside "gamma", the second starts inside "alpha"; the second
+    # the first window ends inside "delta", the second starts inside "alpha"; the second
     # puts the same words 0.3 s later, so a cut by time alone would write "beta" twice
-    before = words("one two three alpha beta gam", 0.0)  # overlap is 1.5 .. 3.0 s
-    after = words("pha beta gamma delta", 1.8)
-    joined = [w.text for w in splice(before, after, 1.5, 3.0)]
-    assert joined == ["one", "two", "three", "alpha", "beta", "gamma", "delta"]
+    before = words("one two three alpha beta gamma del", 0.0)  # overlap is 1.5 .. 3.5 s
+    after = words("pha beta gamma delta epsilon", 1.8)
+    joined = [w.text for w in splice(before, after, 1.5, 3.5)]
+    assert joined == ["one", "two", "three", "alpha", "beta", "gamma", "delta", "epsilon"]
     # no common word: cut at the middle of the overlap by time
     joined = [w.text for w in splice(words("a b c d", 0.0), words("x y z", 1.0), 1.0, 2.0)]
     assert joined == ["a", "b", "c", "y", "z"]
@@ -229,19 +229,26 @@ def _long_file(tmp_path: Path, minutes: float, name: str = "long.flac") -> Path:
     return out
 
 
+# Run by a small fresh Python: Linux keeps a process's peak RSS across execve, so a child
+# forked (or vforked) straight from this test process would report this process's own peak.
+_MEASURE = """
+import resource, subprocess, sys
+done = subprocess.run(sys.argv[1:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+sys.stdout.write(done.stdout.decode())
+print(f"exit {done.returncode} peak_kb {resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}")
+"""
+
+
 def _peak_rss_mb(*args: str) -> tuple[float, str]:
-    """Peak RSS (MB) and stdout of `interviewer ...`, from wait4 on that child alone."""
-    import os
+    """Peak RSS (MB) and stdout of `interviewer ...`."""
     import sys
 
-    with open(os.devnull, "wb") as null:
-        child = subprocess.Popen([sys.executable, "-m", "interviewer", *args], cwd=ROOT,
-                                 stdout=subprocess.PIPE, stderr=null)
-        out = child.stdout.read() if child.stdout else b""
-        _, status, usage = os.wait4(child.pid, 0)
-        child.returncode = os.waitstatus_to_exitcode(status)
-    assert child.returncode == 0
-    return usage.ru_maxrss / 1024, out.decode()
+    out = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "interviewer",
+                          *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    *text, last = out.splitlines()
+    _, code, _, peak_kb = last.split()
+    assert code == "0", out
+    return int(peak_kb) / 1024, "\n".join(text)
 
 
 def test_peak_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
