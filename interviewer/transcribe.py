@@ -135,8 +135,9 @@ class Transcriber:
     whose words leave a stretch of it unexplained is decoded again plainly.
     See scripts/bench_fillers.py for the measurements.
 
-    Speech with no pause for longer than a window is cut into overlapping windows and the
-    overlaps spliced (`splice`). Audio is handled in pieces (VAD on `vad_block_s` at a time,
+    Speech that VAD keeps as one stretch longer than a window is cut at a short pause, or,
+    with none (someone talking 28 s without a 0.1 s pause), into overlapping windows whose
+    overlaps are spliced (`splice`). Audio is handled in pieces (VAD on `vad_block_s` at a time,
     one window of float32 at a time), so memory does not grow with a file's length beyond
     the audio itself, which `transcribe_blocks` need not hold either.
     """
