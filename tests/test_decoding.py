@@ -256,12 +256,12 @@ def test_peak_memory_does_not_grow_with_the_file(tmp_path: Path) -> None:
     it (779 MB peak on 35 minutes of speech). Now int16 pieces and VAD block by block."""
     short_mb, short_out = _peak_rss_mb("transcribe", str(_long_file(tmp_path, 5, "5.flac")))
     long_mb, long_out = _peak_rss_mb("transcribe", str(_long_file(tmp_path, 30, "30.flac")))
-    assert long_out.lower().count("ask not") == short_out.lower().count("ask not") == 2
     assert long_mb < 500, (short_mb, long_mb)
     # Before: 30 minutes held whole as float32 and copied by VAD (+~300 MB over 5 minutes).
     # Now the same two windows are decoded in both files: what remains is noise (measured
     # +3..+18 MB); holding even the int16 of the 25 more minutes would be +48 MB.
     assert long_mb - short_mb < 30, (short_mb, long_mb)
+    assert long_out.lower().count("fellow") == short_out.lower().count("fellow") == 2
 
 
 def test_progress_callback_reaches_the_end(transcriber: Transcriber, tmp_path: Path) -> None:
