@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import struct
 import wave
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,31 +25,177 @@ from interviewer.settings import SAMPLE_RATE_HZ
 # One MP3 frame is 26 ms, one FLAC frame up to ~93 ms: smaller gaps are codec framing.
 TRUNCATION_TOLERANCE_S = 0.1
 _WAV_UNKNOWN_SIZES = (0, 0xFFFFFFFF)  # streaming writers leave these until the file is closed
+# Formats whose header states the duration (FLAC STREAMINFO, MP4 moov, Matroska Info, AIFF
+# COMM, an MP3's Xing/Info frame count); elsewhere FFmpeg estimates it, so it proves nothing.
+_STATED_DURATION_FORMATS = ("flac", "mov,mp4,m4a,3gp,3g2,mj2", "matroska,webm", "aiff", "mp3")
+_ID3V1_BYTES = 128  # a tag some encoders append after the last frame
 _AUDIO_HINT = "use a WAV, FLAC, MP3, M4A or OGG recording"
 _TRUNCATED_HINT = "it was cut short (interrupted copy or recording?); record or export it again"
 
 
 def load_audio(path: Path) -> np.ndarray:
     """Decode `path` to float32 mono samples at SAMPLE_RATE_HZ, or raise InterviewerError."""
-    path = Path(path)
-    _check_file(path)
-    _check_wav_header(path)
-    samples, declared_s, decode_errors = _decode(path)
-    decoded_s = len(samples) / SAMPLE_RATE_HZ
-    if declared_s is not None and declared_s - decoded_s > TRUNCATION_TOLERANCE_S:
-        raise InterviewerError(
-            f"{path} is truncated: its header promises {declared_s:.2f} s of audio but only "
-            f"{decoded_s:.2f} s decodes",
-            _TRUNCATED_HINT,
-        )
-    if decode_errors:
-        raise InterviewerError(
-            f"{path} is truncated or damaged: {decode_errors} block(s) of audio failed to decode",
-            _TRUNCATED_HINT,
-        )
-    if not len(samples):
-        raise InterviewerError(f"{path} contains no audio samples", _AUDIO_HINT)
+    with AudioStream(path) as stream:
+        blocks = list(stream)
+    # One float32 array filled block by block: no second whole-file copy while converting.
+    samples = np.empty(sum(len(b) for b in blocks), dtype=np.float32)
+    at = 0
+    for block in blocks:
+        samples[at : at + len(block)] = block
+        at += len(block)
+    samples /= 32768.0
     return samples
+
+
+class AudioStream:
+    """A file's audio decoded piece by piece as int16 mono blocks at SAMPLE_RATE_HZ.
+
+    Opening checks the file and its header; iterating decodes, and when the last block has
+    been read the same checks as load_audio run (truncation, damage, no samples), raising
+    InterviewerError. `estimated_s` is the container's duration, for progress only.
+    Holding int16 pieces instead of one float32 array keeps a long file's memory bounded.
+    """
+
+    def __init__(self, path: Path, block_s: float = 10.0) -> None:
+        import av  # lazy: PyAV loads FFmpeg's libraries
+
+        self.path = path = Path(path)
+        self.block = int(block_s * SAMPLE_RATE_HZ)
+        _check_file(path)
+        _check_wav_header(path)
+        try:
+            self._container = av.open(str(path), mode="r", metadata_errors="ignore")
+        except (av.error.FFmpegError, EOFError) as exc:  # EOFError: a header cut short
+            raise _unreadable(path) from exc
+        if not self._container.streams.audio:
+            self._container.close()
+            raise InterviewerError(f"{path} has no audio track", _AUDIO_HINT)
+        self.declared_s = _declared_duration_s(self._container, path)
+        duration = self._container.duration
+        self.estimated_s = float(duration) / 1_000_000 if duration and duration > 0 else None
+        self.samples = 0  # decoded so far
+
+    def __enter__(self) -> AudioStream:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._container.close()
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        import av
+
+        pending: list[np.ndarray] = []
+        size = 0
+        try:
+            for piece in self._pieces():
+                pending.append(piece)
+                size += len(piece)
+                if size >= self.block:
+                    yield self._take(pending)
+                    pending, size = [], 0
+        except (av.error.FFmpegError, EOFError) as exc:
+            decoded_s = (self.samples + size) / SAMPLE_RATE_HZ
+            if not decoded_s:
+                raise _unreadable(self.path) from exc
+            # e.g. chained OGG parts with another rate or channel count: FFmpeg 7+ stops
+            # there ("patches welcome") where older FFmpeg command-line tools went on.
+            raise InterviewerError(
+                f"{self.path} cannot be decoded past {decoded_s:.2f} s, where its stream "
+                f"changes in a way the decoder cannot follow ({_reason(exc)}); are "
+                "several recordings joined into one file?",
+                "convert it to one WAV first: ffmpeg -i FILE answer.wav",
+            ) from exc
+        finally:
+            self.close()
+        if pending:
+            yield self._take(pending)
+        self._check_end()
+
+    def _take(self, pieces: list[np.ndarray]) -> np.ndarray:
+        block = np.concatenate(pieces) if len(pieces) > 1 else pieces[0]
+        self.samples += len(block)
+        return block
+
+    def _pieces(self) -> Iterator[np.ndarray]:
+        """Resampled int16 pieces, in order.
+
+        Packets are decoded one by one: container.decode() ends for good at the first
+        InvalidDataError, which made files joined with `cat` (the second file's ID3 tag is
+        not audio) look truncated. A frame whose rate, layout or sample format differs from
+        the one before (two MP3s joined with `cat`, a chained OGG) gets a new resampler:
+        av.AudioResampler accepts only frames like its first.
+        """
+        import av
+
+        stream = self._container.streams.audio[0]
+        resampler: Any = None
+        shape: tuple[str, str, int] | None = None
+        self.trailing_errors = 0  # undecodable packets after the last good frame
+        for packet in self._container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.error.InvalidDataError:
+                self.trailing_errors += 1
+                continue
+            for frame in frames:
+                self.trailing_errors = 0  # ffmpeg skips a bad packet mid-file too
+                now = (frame.format.name, frame.layout.name, frame.sample_rate)
+                if now != shape:
+                    if resampler is not None:
+                        yield from _resampled(resampler, None)
+                    resampler = av.AudioResampler(format="s16", layout="mono",
+                                                  rate=SAMPLE_RATE_HZ)
+                    shape = now
+                frame.pts = None  # the resampler checks timestamps; gaps do not matter here
+                try:
+                    yield from _resampled(resampler, frame)
+                except ValueError as exc:
+                    raise InterviewerError(
+                        f"cannot convert the audio of {self.path} ({now[0]} samples, "
+                        f"{now[1]} layout, {now[2]} Hz) to 16 kHz mono: {exc}",
+                        "convert it with: ffmpeg -i IN -ac 1 -ar 16000 OUT.wav",
+                    ) from exc
+        if resampler is not None:
+            yield from _resampled(resampler, None)
+
+    def _check_end(self) -> None:
+        path, decoded_s = self.path, self.samples / SAMPLE_RATE_HZ
+        declared_s = self.declared_s
+        if declared_s is not None and declared_s - decoded_s > TRUNCATION_TOLERANCE_S:
+            raise InterviewerError(
+                f"{path} is truncated: its header promises {declared_s:.2f} s of audio but "
+                f"only {decoded_s:.2f} s decodes",
+                _TRUNCATED_HINT,
+            )
+        if self.trailing_errors:
+            raise InterviewerError(
+                f"{path} is truncated or damaged: {self.trailing_errors} block(s) of audio "
+                f"after the first {decoded_s:.2f} s failed to decode",
+                _TRUNCATED_HINT + " (several files joined with cat? convert each one alone)",
+            )
+        if not self.samples:
+            raise InterviewerError(f"{path} contains no audio samples", _AUDIO_HINT)
+
+
+def _resampled(resampler: Any, frame: Any) -> Iterator[np.ndarray]:
+    for out in resampler.resample(frame):
+        yield out.to_ndarray().reshape(-1)
+
+
+def _reason(exc: BaseException) -> str:
+    """FFmpeg's own words ("Not yet implemented in FFmpeg, patches welcome"), without the
+    errno and file name PyAV adds."""
+    reason = getattr(exc, "strerror", None) or str(exc).strip() or type(exc).__name__
+    return str(reason).splitlines()[0]
+
+
+def _unreadable(path: Path) -> InterviewerError:
+    return InterviewerError(
+        f"cannot read {path} as audio (not an audio file, or damaged)", _AUDIO_HINT
+    )
 
 
 def _check_file(path: Path) -> None:
@@ -102,61 +249,28 @@ def _wav_data_chunk(path: Path) -> tuple[int | None, int, int]:
     return None, 0, 0  # no data chunk: let the decoder report it
 
 
-def _decode(path: Path) -> tuple[np.ndarray, float | None, int]:
-    """(samples, duration the container declares or None, decode errors skipped).
-
-    Like faster_whisper.audio.decode_audio, but it counts the InvalidDataError frames that
-    decode_audio skips silently: a FLAC or MP4 cut mid-frame shows up only there.
-    """
-    import av  # lazy: PyAV loads FFmpeg's libraries
-
-    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE_HZ)
-    chunks: list[np.ndarray] = []
-    errors = 0
-    try:
-        with av.open(str(path), mode="r", metadata_errors="ignore") as container:
-            if not container.streams.audio:
-                raise InterviewerError(f"{path} has no audio track", _AUDIO_HINT)
-            declared = _declared_duration_s(container, path)
-            frames = container.decode(audio=0)
-            while True:
-                try:
-                    frame = next(frames)
-                except StopIteration:
-                    break
-                except av.error.InvalidDataError:
-                    errors += 1
-                    continue
-                frame.pts = None  # the resampler checks timestamps; gaps do not matter here
-                chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(frame))
-            chunks.extend(f.to_ndarray().reshape(-1) for f in resampler.resample(None))
-    except (av.error.FFmpegError, EOFError) as exc:  # EOFError: a header cut short
-        raise InterviewerError(
-            f"cannot read {path} as audio (not an audio file, or damaged)", _AUDIO_HINT
-        ) from exc
-    pcm = np.concatenate(chunks) if chunks else np.zeros(0, dtype=np.int16)
-    return pcm.astype(np.float32) / 32768.0, declared, errors
-
-
 def _declared_duration_s(container: Any, path: Path) -> float | None:
     """Duration from the file's header, when the format states it rather than guesses it.
 
     FFmpeg estimates an MP3's duration from its bitrate unless a Xing/Info/VBRI header gives
     the frame count; a VBR file without one can look longer than it is, so it is not trusted.
-    WAV durations follow the file size (checked separately); OGG's come from the last page.
+    WAV durations follow the file size (checked separately); OGG's come from the last page;
+    ADTS AAC's from the bitrate (two joined with `cat` look longer than they decode).
     """
     fmt = container.format.name
     duration = container.duration
-    if duration is None or duration <= 0:
+    if duration is None or duration <= 0 or fmt not in _STATED_DURATION_FORMATS:
         return None
-    if "mp3" in fmt.split(",") and not _mp3_has_frame_count(path):
-        return None
-    if fmt in ("wav", "ogg"):
+    if fmt == "mp3" and not _mp3_has_frame_count(path):
         return None
     return float(duration) / 1_000_000  # av.time_base is microseconds
 
 
 def _mp3_has_frame_count(path: Path) -> bool:
+    """A Xing/Info/VBRI header gives the frame count, and the file is not longer than the
+    header says: two MP3s joined with `cat` keep the first one's header, and FFmpeg then
+    estimates the whole file's duration from the bitrate (it warns "invalid concatenated
+    file detected"), which can be longer than what decodes."""
     with path.open("rb") as f:
         head = f.read(10)
         skip = 0
@@ -164,7 +278,18 @@ def _mp3_has_frame_count(path: Path) -> bool:
             skip = 10 + ((head[6] << 21) | (head[7] << 14) | (head[8] << 7) | head[9])
         f.seek(skip)
         first_frame = f.read(4096)
-    return any(tag in first_frame for tag in (b"Xing", b"Info", b"VBRI"))
+    size = path.stat().st_size - skip
+    for tag in (b"Xing", b"Info"):
+        at = first_frame.find(tag)
+        if at >= 0:
+            flags = int.from_bytes(first_frame[at + 4 : at + 8], "big")
+            if not flags & 1:
+                return False
+            if flags & 2:  # the stream's size in bytes follows the frame count
+                stated = int.from_bytes(first_frame[at + 12 : at + 16], "big")
+                return size <= stated + _ID3V1_BYTES
+            return True
+    return b"VBRI" in first_frame
 
 
 # --- writing ------------------------------------------------------------------------------

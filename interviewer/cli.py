@@ -228,10 +228,14 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from interviewer.audiofile import load_audio
+    from interviewer.audiofile import AudioStream
+    from interviewer.progress import TranscribeProgress
 
-    samples = load_audio(args.file)
-    transcript = _transcriber(args.model).transcribe(samples)
+    # Decoded and transcribed piece by piece: memory does not grow with the file's length.
+    with AudioStream(args.file) as stream, TranscribeProgress(Path(args.file).name) as bar:
+        transcript = _transcriber(args.model).transcribe_blocks(
+            stream, stream.estimated_s, progress=bar
+        )
     if args.json:
         print(
             json.dumps(

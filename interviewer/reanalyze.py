@@ -254,8 +254,13 @@ def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
 
 def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
     """Each clip on the answer's clock; the follow-ups' words after the answer's."""
+    from interviewer.progress import TranscribeProgress
+
     audio = _clip_audio(clips) or []
-    parts = [transcriber.transcribe(a, offset_s=c.offset_s) for c, a in zip(clips, audio)]
+    parts = []
+    for c, a in zip(clips, audio):
+        with TranscribeProgress(c.path.name) as bar:
+            parts.append(transcriber.transcribe(a, offset_s=c.offset_s, progress=bar))
     return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
 
 

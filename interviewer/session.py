@@ -16,12 +16,15 @@ from interviewer.coaching import CoachSettings
 from interviewer.fileio import StorageError
 from interviewer.models import Question, Transcript
 from interviewer.pauses import find_pauses
+from interviewer.progress import ProgressFn, TranscribeProgress
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.speech import Speaker
 
 
 class Transcribes(Protocol):
-    def transcribe(self, audio: np.ndarray, offset_s: float = 0.0) -> Transcript: ...
+    def transcribe(
+        self, audio: np.ndarray, offset_s: float = 0.0, progress: ProgressFn | None = None
+    ) -> Transcript: ...
 
 
 @dataclass(frozen=True)
@@ -87,7 +90,8 @@ def practice_from_file(
             raise StorageError(f"{exc.what}; nothing was saved ({audio_path} is unchanged)",
                                f"{exc.hint}, then run the command again", exc.disk_full) from exc
         try:
-            transcript = transcriber.transcribe(samples)
+            with TranscribeProgress(audio_path.name) as bar:
+                transcript = transcriber.transcribe(samples, progress=bar)
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
             print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"

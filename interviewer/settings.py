@@ -28,6 +28,24 @@ class TranscribeSettings:
     keep_fillers: bool = True
     window_s: float = 28.0  # Whisper sees 30 s at a time; keep a margin
     max_uncovered_s: float = 2.0
+    # Speech longer than a window with no pause for VAD is cut into windows that overlap by
+    # this much; the words of each overlap are spliced where both windows agree, so a cut
+    # inside a word loses nothing (scripts/bench_decoding.py, run-on answer).
+    overlap_s: float = 5.0
+    # One decoding pass at temperature 0: the fallback to sampling made babble decode into
+    # different invented sentences on every run. A segment the model itself finds unlikely
+    # is dropped: a repetition loop (gzip compression ratio above max_compression_ratio), or
+    # a low average log-probability together with a raised no-speech probability. Measured
+    # in scripts/bench_decoding.py: babble at -45 and -40 dBFS gave log-probabilities
+    # -0.83..-1.38 with no-speech 0.23..0.87; real clips, also at -35 dBFS, -0.03..-0.92
+    # with no-speech up to 0.33, but never both below -0.8 and above 0.2.
+    temperature: float = 0.0
+    max_compression_ratio: float = 2.4
+    unlikely_logprob: float = -0.8
+    unlikely_no_speech_prob: float = 0.2
+    # VAD runs on pieces of about this length (a power of two of its windows), so that a long
+    # file never needs a whole-length float copy; decoding follows piece by piece.
+    vad_block_s: float = 120.0
 
 
 @dataclass(frozen=True)

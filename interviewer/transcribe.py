@@ -17,9 +17,14 @@ import numpy as np
 
 from interviewer.errors import InterviewerError
 from interviewer.models import Transcript, Word
+from interviewer.progress import ProgressFn
 from interviewer.settings import FILLER_PROMPT, SAMPLE_RATE_HZ, TranscribeSettings
 
 EMBEDDED_LABEL = "tiny.en (embedded)"
+# A safe place to cut speech that VAD keeps as one stretch: 0.1 s at least 30 dB below its
+# loud parts (Silero's max_speech_duration looks for 98 ms of silence).
+PAUSE_S = 0.1
+PAUSE_DB = 30.0
 MODEL_FILES = ("model.bin", "tokenizer.json")  # without tokenizer.json it tries to download one
 
 _models: dict[tuple[str, str, str, int], Any] = {}  # one WhisperModel per configuration
@@ -118,7 +123,8 @@ def _first_line(exc: BaseException) -> str:
 
 
 class Transcriber:
-    """Turns 16 kHz mono float32 audio into our Transcript; the model loads on first use.
+    """Turns 16 kHz mono audio (float32 in [-1, 1], or int16) into our Transcript; the model
+    loads on first use.
 
     keep_fillers (the default) writes "um"/"uh" instead of dropping them. FILLER_PROMPT goes
     in as faster-whisper's `hotwords`, which, unlike an `initial_prompt`, steer every window.
@@ -128,15 +134,26 @@ class Transcriber:
     at most `window_s` at VAD pauses and take exactly one decoding pass of each, and a window
     whose words leave a stretch of it unexplained is decoded again plainly.
     See scripts/bench_fillers.py for the measurements.
+
+    Speech that VAD keeps as one stretch longer than a window is cut at a short pause, or,
+    with none (someone talking 28 s without a 0.1 s pause), into overlapping windows whose
+    overlaps are spliced (`splice`). Audio is handled in pieces (VAD on `vad_block_s` at a time,
+    one window of float32 at a time), so memory does not grow with a file's length beyond
+    the audio itself, which `transcribe_blocks` need not hold either.
     """
 
     def __init__(
-        self, settings: TranscribeSettings | None = None, *, keep_fillers: bool | None = None
+        self,
+        settings: TranscribeSettings | None = None,
+        *,
+        keep_fillers: bool | None = None,
+        progress: ProgressFn | None = None,
     ) -> None:
         self.settings = settings or TranscribeSettings()
         self.keep_fillers = (
             self.settings.keep_fillers if keep_fillers is None else keep_fillers
         )
+        self.progress = progress
         self.model_path, self.label = resolve_model(self.settings.model)
 
     def load(self) -> Any:
@@ -144,47 +161,44 @@ class Transcriber:
         s = self.settings
         return load_model(self.model_path, s.device, s.compute_type, s.cpu_threads)
 
-    def transcribe(self, audio: np.ndarray, offset_s: float = 0.0) -> Transcript:
+    def transcribe(
+        self, audio: np.ndarray, offset_s: float = 0.0, progress: ProgressFn | None = None
+    ) -> Transcript:
         """Words with times in seconds from the start of `audio`, plus `offset_s`.
 
-        `audio` is mono at SAMPLE_RATE_HZ, float in [-1, 1] (int16 is scaled). With VAD off
+        `audio` is mono at SAMPLE_RATE_HZ, float in [-1, 1] or int16 (scaled). With VAD off
         the whole clip counts as one speech span.
         """
         audio = np.asarray(audio).reshape(-1)
-        if audio.dtype == np.int16:
-            audio = audio / 32768.0
-        audio = np.ascontiguousarray(audio, dtype=np.float32)
-        duration_s = len(audio) / SAMPLE_RATE_HZ
-        spans = self._speech_spans(audio)
-        if not spans:  # no speech: never let Whisper invent text on silence or noise
-            return Transcript(words=(), duration_s=round(duration_s, 3), model=self.label)
-        speech_s = sum(end - start for start, end in spans) / SAMPLE_RATE_HZ
-        words, capture_s = self._decode(audio, spans)
-        return Transcript(
-            words=tuple(_shift(words, offset_s, duration_s)),
-            duration_s=round(duration_s, 3),
-            speech_s=round(speech_s, 3),
-            model=self.label,
-            speech_spans=tuple(
-                (_r(start / SAMPLE_RATE_HZ + offset_s), _r(end / SAMPLE_RATE_HZ + offset_s))
-                for start, end in spans
-            ),
-            filler_capture_s=round(capture_s, 3),
-        )
+        if audio.dtype != np.int16:
+            audio = np.asarray(audio, dtype=np.float32)  # no copy when it already is
+        return self.transcribe_blocks([audio], len(audio) / SAMPLE_RATE_HZ, offset_s, progress)
+
+    def transcribe_blocks(
+        self,
+        blocks: Iterable[np.ndarray],
+        total_s: float | None = None,
+        offset_s: float = 0.0,
+        progress: ProgressFn | None = None,
+    ) -> Transcript:
+        """As `transcribe`, for audio arriving in consecutive blocks (e.g. an AudioStream):
+        only the audio not yet transcribed is held. `total_s` is for progress only."""
+        run = _Run(self, progress or self.progress, total_s)
+        for block in blocks:
+            run.feed(np.asarray(block).reshape(-1))
+        return run.finish(offset_s)
 
     def _vad_options(self) -> Any:
         from faster_whisper.vad import VadOptions
 
         s = self.settings
-        return VadOptions(
-            min_silence_duration_ms=s.vad_min_silence_ms,
-            speech_pad_ms=s.vad_speech_pad_ms,
-            # a longer stretch is split at a short silence, so every padded span fits a window
-            max_speech_duration_s=s.window_s - 2 * s.vad_speech_pad_ms / 1000,
-        )
+        # No max_speech_duration_s: its cut falls inside a word when someone talks a
+        # window's length without a 0.1 s pause; long spans get overlapping windows instead.
+        return VadOptions(min_silence_duration_ms=s.vad_min_silence_ms,
+                          speech_pad_ms=s.vad_speech_pad_ms)
 
     def _speech_spans(self, audio: np.ndarray) -> list[tuple[int, int]]:
-        """VAD speech stretches in samples; the whole clip when VAD is off."""
+        """VAD speech stretches in samples of one block; the whole block when VAD is off."""
         if not len(audio):
             return []
         if not self.settings.vad_filter:
@@ -194,35 +208,41 @@ class Transcriber:
         chunks = get_speech_timestamps(audio, self._vad_options())
         return [(c["start"], c["end"]) for c in chunks]
 
-    def _decode(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> tuple[list[Word], float]:
-        """(words, seconds of speech decoded with filler capture)."""
-        if not self.keep_fillers:
-            return self._decode_plain(audio, spans), 0.0
-        limit = int(self.settings.window_s * SAMPLE_RATE_HZ)
+    def _decode(
+        self, audio: Any, spans: list[tuple[int, int]]
+    ) -> tuple[list[Word], list[tuple[int, int]]]:
+        """(words, the spans decoded with filler capture) for spans of `audio`
+        (anything that slices to float32) that fit windows; overlapping spans (the windows
+        of one long stretch) are spliced."""
         words: list[Word] = []
-        captured = 0
+        if not self.keep_fillers:
+            for run in _runs_without_overlap(spans):
+                words = _append(words, self._decode_plain(audio, run), run, spans)
+            return words, []
+        limit = int(self.settings.window_s * SAMPLE_RATE_HZ)
+        captured: list[tuple[int, int]] = []
         todo = [(window, 1) for window in plan_windows(spans, limit)]  # (spans, splits left)
         while todo:
             window, splits = todo.pop(0)
             size = sum(end - start for start, end in window)
             got = self._decode_window(audio, window) if size <= limit else None
             if got is not None:
-                words += got
-                captured += size
+                words = _append(words, got, window, spans)
+                captured += window
             elif splits and len(window) > 1:  # try the halves: the skip is often in one
                 first, second = split_window(window)
                 todo[:0] = [(first, splits - 1), (second, splits - 1)]
             else:
-                words += self._decode_plain(audio, window)
-        return words, captured / SAMPLE_RATE_HZ
+                words = _append(words, self._decode_plain(audio, window), window, spans)
+        return words, captured
 
-    def _decode_plain(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> list[Word]:
+    def _decode_plain(self, audio: Any, spans: list[tuple[int, int]]) -> list[Word]:
         """Decode only the speech, then map times back: what vad_filter=True does inside
         faster-whisper, but with the VAD we already ran (so it runs once, not twice)."""
         segments = self._run(_speech(audio, spans))
-        return _restore(segments, spans)
+        return _restore(self._likely(segments), spans)
 
-    def _decode_window(self, audio: np.ndarray, spans: list[tuple[int, int]]) -> list[Word] | None:
+    def _decode_window(self, audio: Any, spans: list[tuple[int, int]]) -> list[Word] | None:
         """One pass over speech that fits one window, with filler capture; None if it left
         more than max_uncovered_s of the speech without words (decode it plainly then)."""
         speech = _speech(audio, spans)
@@ -231,12 +251,23 @@ class Transcriber:
         # be faster-whisper decoding the window's tail again (see the class docstring).
         first = next(iter(segments), None)
         getattr(segments, "close", lambda: None)()
-        if first is None:
-            return None
+        if first is None or not self._likely([first]):
+            return None  # babble decodes to "Uh, hmm." here: the plain pass judges it again
         times = [(w.start, w.end) for w in first.words or ()]
         if uncovered_s(times, len(speech) / SAMPLE_RATE_HZ) > self.settings.max_uncovered_s:
             return None
         return _restore([first], spans)
+
+    def _likely(self, segments: Iterable[Any]) -> list[Any]:
+        """The segments the model does not itself mark as unlikely (see TranscribeSettings):
+        what babble from another room or a repetition loop decodes to."""
+        s = self.settings
+        return [
+            seg for seg in segments
+            if seg.compression_ratio <= s.max_compression_ratio
+            and not (seg.avg_logprob < s.unlikely_logprob
+                     and seg.no_speech_prob > s.unlikely_no_speech_prob)
+        ]
 
     def _run(self, speech: np.ndarray, **options: Any) -> Iterable[Any]:
         s = self.settings
@@ -248,9 +279,256 @@ class Transcriber:
             word_timestamps=True,
             condition_on_previous_text=False,  # stops one bad segment from poisoning the next
             vad_filter=False,
+            temperature=s.temperature,  # one deterministic pass, no sampling fallback
             **options,
         )
         return segments
+
+
+class _Audio:
+    """The audio not yet transcribed: blocks on an absolute sample clock, sliced as float32.
+
+    int16 blocks stay int16 (half of float32) until a slice of them is decoded.
+    """
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[int, np.ndarray]] = []  # (first sample, samples)
+        self.end = 0
+
+    def append(self, block: np.ndarray) -> None:
+        if len(block):
+            self.blocks.append((self.end, block))
+            self.end += len(block)
+
+    def __getitem__(self, where: slice) -> np.ndarray:
+        start, stop = where.start, where.stop
+        parts = [
+            block[max(start - at, 0): stop - at]
+            for at, block in self.blocks
+            if at < stop and at + len(block) > start
+        ]
+        if not parts:
+            return np.zeros(0, np.float32)
+        out = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        if out.dtype == np.int16:
+            return out.astype(np.float32) / 32768.0
+        return np.asarray(out, dtype=np.float32)
+
+    def drop_before(self, sample: int) -> None:
+        self.blocks = [(at, b) for at, b in self.blocks if at + len(b) > sample]
+
+
+class _Run:
+    """One transcription: VAD block by block, then each window as soon as its speech is
+    known, so that audio can be let go of behind it."""
+
+    def __init__(
+        self, owner: Transcriber, progress: ProgressFn | None, total_s: float | None
+    ) -> None:
+        self.t = owner
+        self.progress = progress
+        self.total_s = total_s
+        s = owner.settings
+        self.block = _vad_length(int(s.vad_block_s * SAMPLE_RATE_HZ))
+        self.limit = int(s.window_s * SAMPLE_RATE_HZ)
+        self.overlap = int(s.overlap_s * SAMPLE_RATE_HZ)
+        self.audio = _Audio()
+        self.vad_pos = 0  # VAD has seen the audio before this sample
+        self.spans: list[tuple[int, int]] = []  # every speech span, for the Transcript
+        self.open: tuple[int, int] | None = None  # the last span, reaching vad_pos: may grow
+        self.pending: list[tuple[int, int]] = []  # final spans (or pieces) not yet decoded
+        self.words: list[Word] = []
+        self.decoded_to = 0  # the end of the last span decoded
+        self.captured: list[tuple[int, int]] = []
+
+    def feed(self, block: np.ndarray) -> None:
+        self.audio.append(block)
+        while self.audio.end - self.vad_pos >= self.block:
+            self._vad_step(final=False)
+
+    def finish(self, offset_s: float) -> Transcript:
+        while self.vad_pos < self.audio.end or self.open or self.pending:
+            self._vad_step(final=True)
+        duration_s = self.audio.end / SAMPLE_RATE_HZ
+        label = self.t.label
+        if not self.spans:  # no speech: never let Whisper invent text on silence or noise
+            return Transcript(words=(), duration_s=round(duration_s, 3), model=label)
+        speech_s = sum(end - start for start, end in self.spans) / SAMPLE_RATE_HZ
+        return Transcript(
+            words=tuple(_shift(self.words, offset_s, duration_s)),
+            duration_s=round(duration_s, 3),
+            speech_s=round(speech_s, 3),
+            model=label,
+            speech_spans=tuple(
+                (_r(start / SAMPLE_RATE_HZ + offset_s), _r(end / SAMPLE_RATE_HZ + offset_s))
+                for start, end in self.spans
+            ),
+            filler_capture_s=round(_union_samples(self.captured) / SAMPLE_RATE_HZ, 3),
+        )
+
+    def _vad_step(self, final: bool) -> None:
+        start, end = self.vad_pos, self.audio.end
+        cut = min(end, start + self.block)
+        piece = self.audio[start:cut]
+        if len(piece):
+            # Silero VAD runs in onnxruntime, which keeps memory for every input shape it
+            # has seen (30 MB more in 8 calls of different lengths): pad with silence to one
+            # of a few lengths. The speech found is then clipped to the real audio.
+            piece = np.pad(piece, (0, _vad_length(len(piece)) - len(piece)))
+        spans = [(start + a, start + min(b, cut - start))
+                 for a, b in self.t._speech_spans(piece) if a < cut - start]
+        if self.open is not None:
+            if spans and spans[0][0] == start:  # the speech goes on across the cut
+                spans[0] = (self.open[0], spans[0][1])
+            else:
+                self._final(self.open)
+            self.open = None
+        for span in spans:
+            if span[1] == cut and not (final and cut == end):
+                self.open = span
+            else:
+                self._final(span)
+        self.vad_pos = cut
+        self._decode_ready(final and cut == end)
+
+    def _final(self, span: tuple[int, int]) -> None:
+        self.spans.append(span)
+        self.pending += self._pieces(span)
+
+    def _pieces(self, span: tuple[int, int]) -> list[tuple[int, int]]:
+        """A span longer than a window, cut at pauses like Silero's own max_speech_duration
+        (which cut inside a word when there was none): in the longest pause in the second
+        half of each window's reach; with no pause there, windows that overlap (spliced)."""
+        start, end = span
+        pieces = []
+        while end - start > self.limit:
+            cut = self._pause(start + self.limit // 2, start + self.limit)
+            if cut is not None:
+                pieces.append((start, cut))
+                start = cut
+            else:
+                pieces.append((start, start + self.limit))
+                start += self.limit - self.overlap
+        return pieces + [(start, end)]
+
+    def _pause(self, lo: int, hi: int) -> int | None:
+        """The middle of the longest pause of at least PAUSE_S in [lo, hi), or None. A pause:
+        10 ms frames each PAUSE_DB below the stretch's loud frames (its 90th percentile)."""
+        hop = SAMPLE_RATE_HZ // 100
+        region = self.audio[lo:hi]
+        frames = region[: len(region) // hop * hop].reshape(-1, hop)
+        db = 10 * np.log10(np.mean(frames * frames, axis=1) + 1e-12)
+        quiet = np.append(db < np.percentile(db, 90) - PAUSE_DB, False)
+        best, run, best_at = 0, 0, 0
+        for i, q in enumerate(quiet):
+            if q:
+                run += 1
+            else:
+                if run > best:
+                    best, best_at = run, i - run // 2
+                run = 0
+        return lo + best_at * hop if best * hop >= PAUSE_S * SAMPLE_RATE_HZ else None
+
+    def _decode_ready(self, final: bool) -> None:
+        windows = plan_windows(self.pending, self.limit)
+        # The last window may still take more spans, unless it began a VAD block ago: the
+        # audio from its start on is held, so waiting longer would hold ever more of it.
+        if not final and windows and self.vad_pos - windows[-1][0][0] < self.block:
+            windows.pop()
+        ready = windows
+        for spans in ready:  # one window at a time, for progress
+            words, captured = self.t._decode(self.audio, spans)
+            if self.words and words and spans[0][0] < self.decoded_to:
+                self.words = splice(self.words, words, spans[0][0] / SAMPLE_RATE_HZ,
+                                    self.decoded_to / SAMPLE_RATE_HZ)
+            else:
+                self.words += words
+            self.decoded_to = spans[-1][1]
+            self.captured += captured
+            del self.pending[: len(spans)]
+            self._done()
+        if not ready:
+            self._done()
+
+    def _done(self) -> None:
+        """Let go of the audio behind what is left to decode; report progress."""
+        keep = [self.vad_pos] + [span[0] for span in self.pending[:1]]
+        if self.open is not None:
+            keep.append(self.open[0])
+        # an overlapping next piece reaches back into the last one decoded
+        self.audio.drop_before(min(keep) - self.overlap)
+        if self.progress is not None:
+            self.progress(min(keep) / SAMPLE_RATE_HZ, self.total_s)
+
+
+def _vad_length(samples: int) -> int:
+    """The VAD length for `samples`: a power of two of Silero's 512-sample windows."""
+    windows = max(1, -(-samples // 512))
+    return 512 * (1 << (windows - 1).bit_length())
+
+
+def _runs_without_overlap(spans: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Consecutive spans, cut where one overlaps the one before (pieces of a long span)."""
+    runs = [spans[:1]]
+    for before, span in zip(spans, spans[1:]):
+        if span[0] < before[1]:
+            runs.append([span])
+        else:
+            runs[-1].append(span)
+    return runs
+
+
+def _union_samples(spans: list[tuple[int, int]]) -> int:
+    total, reach = 0, 0
+    for start, end in sorted(spans):
+        total += max(0, end - max(start, reach))
+        reach = max(reach, end)
+    return total
+
+
+def _append(
+    words: list[Word], new: list[Word], window: list[tuple[int, int]],
+    spans: list[tuple[int, int]],
+) -> list[Word]:
+    """`words` then `new`, the words of `window` (a run of `spans`): where the window starts
+    before the end of the span before it, that stretch was decoded twice, so splice."""
+    at = spans.index(window[0])
+    if not words or not new or at == 0 or window[0][0] >= spans[at - 1][1]:
+        return words + new
+    return splice(words, new, window[0][0] / SAMPLE_RATE_HZ, spans[at - 1][1] / SAMPLE_RATE_HZ)
+
+
+def splice(before: list[Word], after: list[Word], lo_s: float, hi_s: float) -> list[Word]:
+    """Join two transcripts that both cover [lo_s, hi_s]. Each is unreliable near its own
+    cut (a word cut in half is dropped or misheard), so join where both heard the same
+    words (two or more in a row) nearest the middle of the overlap; with none, at the middle
+    by time."""
+    from difflib import SequenceMatcher
+
+    mid = (lo_s + hi_s) / 2
+    a = [i for i, w in enumerate(before) if w.end_s > lo_s]
+    b = [j for j, w in enumerate(after) if w.start_s < hi_s]
+    match = SequenceMatcher(None, [_key(before[i].text) for i in a],
+                            [_key(after[j].text) for j in b], autojunk=False)
+    best: tuple[float, int, int] | None = None
+    for block in match.get_matching_blocks():
+        if block.size < 2:
+            continue  # one common word ("the", "and") may be two different moments
+        for k in range(block.size):
+            i, j = a[block.a + k], b[block.b + k]
+            if abs(before[i].start_s - after[j].start_s) > 1.0:
+                continue  # the same word said at another moment
+            distance = abs((before[i].start_s + after[j].start_s) / 2 - mid)
+            if best is None or distance < best[0]:
+                best = (distance, i, j)
+    if best is not None:
+        return before[: best[1]] + after[best[2]:]
+    return ([w for w in before if (w.start_s + w.end_s) / 2 < mid]
+            + [w for w in after if (w.start_s + w.end_s) / 2 >= mid])
+
+
+def _key(text: str) -> str:
+    return "".join(c for c in text.lower() if c.isalnum())
 
 
 def plan_windows(spans: list[tuple[int, int]], limit: int) -> list[list[tuple[int, int]]]:
@@ -289,7 +567,7 @@ def uncovered_s(word_times: list[tuple[float, float]], duration_s: float) -> flo
     return max((edges[i + 1] - edges[i] for i in range(0, len(edges), 2)), default=duration_s)
 
 
-def _speech(audio: np.ndarray, spans: list[tuple[int, int]]) -> np.ndarray:
+def _speech(audio: Any, spans: list[tuple[int, int]]) -> np.ndarray:
     return np.concatenate([audio[start:end] for start, end in spans])
 
 
