@@ -93,9 +93,17 @@ def _load(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
         raise InterviewerError(
             "faster-whisper is not installed", "run: pip install faster-whisper"
         ) from exc
+    options: dict[str, Any] = {"device": device, "compute_type": compute_type,
+                               "cpu_threads": cpu_threads}
+    if not local:
+        # A named model already in the Hugging Face cache loads from there without asking the
+        # Hub: nothing leaves the machine once it has been downloaded.
+        try:
+            return WhisperModel(model, local_files_only=True, **options)
+        except Exception:  # noqa: BLE001 - not cached (or unusable): download it below
+            pass
     try:
-        return WhisperModel(model, device=device, compute_type=compute_type,
-                            cpu_threads=cpu_threads)
+        return WhisperModel(model, **options)
     except Exception as exc:  # hub errors (offline), ctranslate2 errors (bad folder, device)
         raise _load_error(model, local, exc) from exc
 

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.audio_server import VirtualAudio
-from tests.conftest import FIXTURES, ROOT, SEED
+from tests.conftest import FIXTURES, ROOT, SEED, SPEECH
 
 pytestmark = pytest.mark.skipif(shutil.which("strace") is None,
                                 reason="strace not found: scripts/setup.sh --test installs it")
@@ -347,3 +347,31 @@ def test_importing_the_package_turns_onnxruntime_telemetry_off() -> None:
             env={**os.environ, "ORT_DISABLE_TELEMETRY": value}, capture_output=True, text=True,
             check=True, timeout=60).stdout.split()
         assert out == ["1", "False"]  # set, and before onnxruntime could have loaded
+
+
+def test_named_model_already_downloaded_loads_without_asking_the_hub(tmp_path: Path) -> None:
+    """`--model tiny.en` found in the Hugging Face cache must not ask the Hub again (before
+    the fix: one connect() per run, for the Hub's API). The cache is made here from the
+    embedded model's files, laid out as huggingface_hub stores a download."""
+    from interviewer.transcribe import resolve_model
+
+    model_dir = Path(resolve_model(None)[0])
+    repo = tmp_path / "hf" / "hub" / "models--Systran--faster-whisper-tiny.en"
+    snapshot = repo / "snapshots" / "0123abcd"
+    snapshot.mkdir(parents=True)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text("0123abcd")
+    for f in model_dir.iterdir():
+        (snapshot / f.name).symlink_to(f)
+    log = tmp_path / "strace.log"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
+    env["HF_HOME"] = str(tmp_path / "hf")
+    done = subprocess.run(
+        ["strace", "-f", "-e", "trace=connect", "-o", str(log), sys.executable, "-m",
+         "interviewer", "transcribe", str(SPEECH / "jfk_ask_not.flac"), "--model", "tiny.en"],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "ask not what your country" in done.stdout.lower()
+    network = [line for line in log.read_text().splitlines()
+               if "connect(" in line and not any(f in line for f in LOCAL_FAMILIES)]
+    assert network == []
