@@ -10,14 +10,24 @@ import numpy as np
 FRAME_S = 0.02
 
 
+FRAMES_PER_PIECE = 50_000  # 1000 s at 20 ms: bounds the float copies of a long recording
+
+
 def frame_dbfs(samples: np.ndarray, rate_hz: int, frame_s: float = FRAME_S) -> np.ndarray:
+    """RMS level of each frame in dBFS; float samples in [-1, 1] or int16 PCM.
+
+    Computed a piece at a time, so a long recording (int16) is never copied whole as float.
+    """
     hop = max(1, int(rate_hz * frame_s))
     n = len(samples) // hop
-    if n == 0:
-        return np.zeros(0, dtype=np.float32)
-    frames = samples[: n * hop].astype(np.float32).reshape(n, hop)
-    rms = np.sqrt(np.mean(frames * frames, axis=1) + 1e-12)
-    return (20 * np.log10(rms + 1e-9)).astype(np.float32)
+    scale = 1 / 32768 if samples.dtype == np.int16 else 1.0
+    out = np.empty(n, dtype=np.float32)
+    for first in range(0, n, FRAMES_PER_PIECE):
+        last = min(n, first + FRAMES_PER_PIECE)
+        frames = samples[first * hop : last * hop].astype(np.float32).reshape(-1, hop) * scale
+        rms = np.sqrt(np.mean(frames * frames, axis=1) + 1e-12)
+        out[first:last] = 20 * np.log10(rms + 1e-9)
+    return out
 
 
 def speech_threshold_dbfs(db: np.ndarray) -> float:

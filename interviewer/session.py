@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +24,14 @@ from interviewer.speech import Speaker
 class Transcribes(Protocol):
     def transcribe(
         self, audio: np.ndarray, offset_s: float = 0.0, progress: ProgressFn | None = None
+    ) -> Transcript: ...
+
+    def transcribe_blocks(
+        self,
+        blocks: Iterable[np.ndarray],
+        total_s: float | None = None,
+        offset_s: float = 0.0,
+        progress: ProgressFn | None = None,
     ) -> Transcript: ...
 
 
@@ -73,9 +81,13 @@ def practice_from_file(
     coach: CoachSettings,
 ) -> Saved:
     """One practice turn with a recorded answer standing in for the microphone."""
-    from interviewer.audiofile import load_audio
+    from interviewer.audiofile import AudioStream
 
-    samples = load_audio(audio_path)  # bad input fails here, before anything is written
+    # Decoded whole before anything is written (bad input fails here), but kept as int16
+    # blocks, which with transcribe_blocks bound the memory of a long recording.
+    with AudioStream(audio_path) as stream:
+        blocks = list(stream)
+    samples = np.concatenate(blocks)
     speaker.say(question.text)
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
@@ -91,7 +103,9 @@ def practice_from_file(
                                f"{exc.hint}, then run the command again", exc.disk_full) from exc
         try:
             with TranscribeProgress(audio_path.name) as bar:
-                transcript = transcriber.transcribe(samples, progress=bar)
+                transcript = transcriber.transcribe_blocks(
+                    blocks, len(samples) / SAMPLE_RATE_HZ, progress=bar)
+            del blocks  # the same audio as `samples`
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
             print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"

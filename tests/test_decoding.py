@@ -5,6 +5,7 @@ Every input is generated here with ffmpeg, sox and espeak-ng.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -317,3 +318,15 @@ def test_transcribe_draws_a_bar_on_a_terminal(tmp_path: Path) -> None:
     assert child.returncode == 0
     assert b"transcribing long.flac" in drawn and b"of audio" in drawn
     assert "ask not" in out.lower()
+
+
+def test_practice_from_a_long_recording_stays_under_500_mb(tmp_path: Path) -> None:
+    """practice --answer-audio held the file as float32 and find_pauses made two more float
+    copies of it; now int16 blocks are transcribed as they are and pauses are found a piece
+    at a time (30 minutes: the int16 is 58 MB)."""
+    long_mb, out = _peak_rss_mb("practice", "-q", "01", "--no-speak", "--json",
+                                "--answer-audio", str(_long_file(tmp_path, 30, "30.flac")))
+    assert long_mb < 500, long_mb
+    record = json.loads(out.splitlines()[-1])
+    assert record["status"] == "ok" and record["duration_s"] > 29 * 60
+    assert " ".join(w["text"] for w in record["words"]).lower().count("fellow") == 2
