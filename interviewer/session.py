@@ -83,11 +83,16 @@ def practice_from_file(
     """One practice turn with a recorded answer standing in for the microphone."""
     from interviewer.audiofile import AudioStream
 
-    # Decoded whole before anything is written (bad input fails here), but kept as int16
-    # blocks, which with transcribe_blocks bound the memory of a long recording.
+    # Decoded whole before anything is written (bad input fails here), but as int16, and
+    # transcribed from views of it: one copy of a long recording, half the size of float32.
     with AudioStream(audio_path) as stream:
-        blocks = list(stream)
-    samples = np.concatenate(blocks)
+        pieces, block = list(stream), stream.block
+    samples = np.empty(sum(len(p) for p in pieces), np.int16)
+    at = 0
+    for i, piece in enumerate(pieces):  # each piece freed once copied: never two copies
+        samples[at : at + len(piece)] = piece
+        at += len(piece)
+        pieces[i] = samples[:0]
     speaker.say(question.text)
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
@@ -103,9 +108,9 @@ def practice_from_file(
                                f"{exc.hint}, then run the command again", exc.disk_full) from exc
         try:
             with TranscribeProgress(audio_path.name) as bar:
+                views = (samples[i : i + block] for i in range(0, len(samples), block))
                 transcript = transcriber.transcribe_blocks(
-                    blocks, len(samples) / SAMPLE_RATE_HZ, progress=bar)
-            del blocks  # the same audio as `samples`
+                    views, len(samples) / SAMPLE_RATE_HZ, progress=bar)
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
             print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"
