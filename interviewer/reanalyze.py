@@ -177,13 +177,14 @@ def reanalyze_attempt(
         )
     before = review.summarise(record, path.name) if record.get("sections") else None
     clips = _clips(path.parent, record)
-    samples = _samples(clips)
+    audio = _clip_audio(clips)
+    samples = _samples(clips, audio)
     if transcriber is not None:
         if samples is None:
             raise InterviewerError("its recording is missing", "re-transcribing needs the audio")
         _backup(path)
         record["previous_model"] = record.get("model", "")
-        transcript = _transcribe(transcriber, clips)
+        transcript = _transcribe(transcriber, clips, audio)
         record.update(duration_s=transcript.duration_s, speech_s=transcript.speech_s,
                       filler_capture_s=transcript.filler_capture_s)
         record["model"] = transcript.model
@@ -221,25 +222,30 @@ def _clips(folder: Path, record: dict[str, Any]) -> list[Clip]:
 
 
 def answer_samples(folder: Path, record: dict[str, Any]) -> np.ndarray | None:
-    """The answer's audio on its own clock (also what play back plays); None if missing."""
-    return _samples(_clips(folder, record))
+    """The answer's audio on its own clock (also what play back plays), float32 in [-1, 1];
+    None if missing."""
+    pcm = _samples(_clips(folder, record))
+    return None if pcm is None else pcm.astype(np.float32) / 32768.0
 
 
-def _samples(clips: list[Clip]) -> np.ndarray | None:
-    """All clips end to end, as the answer was analysed first; None if any is missing."""
-    parts = _clip_audio(clips)
-    return None if parts is None else np.concatenate(parts)
+def _samples(clips: list[Clip], parts: list[np.ndarray] | None = None) -> np.ndarray | None:
+    """All clips (or their audio `parts`, already read) end to end as int16, as the answer
+    was analysed first; None if any is missing."""
+    parts = _clip_audio(clips) if parts is None else parts
+    if parts is None:
+        return None
+    return parts[0] if len(parts) == 1 else np.concatenate(parts)
 
 
 def _clip_audio(clips: list[Clip]) -> list[np.ndarray] | None:
     """Each clip from its start_s, cut where the next clip begins on the answer's clock."""
     if not clips or not all(c.path.is_file() for c in clips):
         return None
-    from interviewer.audiofile import load_audio
+    from interviewer.audiofile import load_pcm
 
     parts = []
     for clip, after in zip(clips, [*clips[1:], None]):
-        audio = load_audio(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ):]
+        audio = load_pcm(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ):]
         if after is not None:
             audio = audio[: max(0, round((after.offset_s - clip.offset_s) * SAMPLE_RATE_HZ))]
         parts.append(audio)
@@ -252,15 +258,19 @@ def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
     return [] if samples is None else find_pauses(samples, SAMPLE_RATE_HZ)
 
 
-def _transcribe(transcriber: Any, clips: list[Clip]) -> Transcript:
+def _transcribe(
+    transcriber: Any, clips: list[Clip], audio: list[np.ndarray] | None = None
+) -> Transcript:
     """Each clip on the answer's clock; the follow-ups' words after the answer's."""
     from interviewer.progress import TranscribeProgress
+    from interviewer.session import blocks_of
 
-    audio = _clip_audio(clips) or []
+    audio = audio or _clip_audio(clips) or []
     parts = []
     for c, a in zip(clips, audio):
         with TranscribeProgress(c.path.name) as bar:
-            parts.append(transcriber.transcribe(a, offset_s=c.offset_s, progress=bar))
+            parts.append(transcriber.transcribe_blocks(
+                blocks_of(a), len(a) / SAMPLE_RATE_HZ, offset_s=c.offset_s, progress=bar))
     return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
 
 

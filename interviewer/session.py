@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +73,12 @@ def finish_attempt(
     return Saved(record, files)
 
 
+def blocks_of(samples: np.ndarray, block_s: float = 10.0) -> Iterator[np.ndarray]:
+    """Consecutive views of `samples` (no copies), for Transcribes.transcribe_blocks."""
+    size = int(block_s * SAMPLE_RATE_HZ)
+    return (samples[i : i + size] for i in range(0, len(samples), size))
+
+
 def practice_from_file(
     question: Question,
     audio_path: Path,
@@ -81,18 +87,11 @@ def practice_from_file(
     coach: CoachSettings,
 ) -> Saved:
     """One practice turn with a recorded answer standing in for the microphone."""
-    from interviewer.audiofile import AudioStream
+    from interviewer.audiofile import load_pcm
 
-    # Decoded whole before anything is written (bad input fails here), but as int16, and
+    # Decoded whole before anything is written (bad input fails here), as int16, and
     # transcribed from views of it: one copy of a long recording, half the size of float32.
-    with AudioStream(audio_path) as stream:
-        pieces, block = list(stream), stream.block
-    samples = np.empty(sum(len(p) for p in pieces), np.int16)
-    at = 0
-    for i, piece in enumerate(pieces):  # each piece freed once copied: never two copies
-        samples[at : at + len(piece)] = piece
-        at += len(piece)
-        pieces[i] = samples[:0]
+    samples = load_pcm(audio_path)
     speaker.say(question.text)
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
@@ -108,9 +107,8 @@ def practice_from_file(
                                f"{exc.hint}, then run the command again", exc.disk_full) from exc
         try:
             with TranscribeProgress(audio_path.name) as bar:
-                views = (samples[i : i + block] for i in range(0, len(samples), block))
                 transcript = transcriber.transcribe_blocks(
-                    views, len(samples) / SAMPLE_RATE_HZ, progress=bar)
+                    blocks_of(samples), len(samples) / SAMPLE_RATE_HZ, progress=bar)
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
             print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"

@@ -326,8 +326,17 @@ def test_practice_from_a_long_recording_stays_under_500_mb(tmp_path: Path) -> No
     at a time (30 minutes: the int16 is 58 MB)."""
     long_mb, out = _peak_rss_mb("practice", "-q", "01", "--no-speak", "--json",
                                 "--answer-audio", str(_long_file(tmp_path, 30, "30.flac")))
-    print(f"practice --answer-audio, 30 min: peak {long_mb:.0f} MB")  # measured 391-397 MB (614 before)
+    # measured 391-397 MB (614 before)
+    print(f"practice --answer-audio, 30 min: peak {long_mb:.0f} MB")
     assert long_mb < 500, long_mb
     record = json.loads(out.splitlines()[-1])
     assert record["status"] == "ok" and record["duration_s"] > 29 * 60
     assert " ".join(w["text"] for w in record["words"]).lower().count("fellow") == 2
+    # reanalyze --model re-transcribes it: the same bound (loaded whole as float32 before).
+    from interviewer.transcribe import resolve_model
+
+    model = resolve_model(None)[0]
+    again_mb, out = _peak_rss_mb("reanalyze", "-q", "01", "--model", model)
+    print(f"reanalyze --model, 30 min: peak {again_mb:.0f} MB")  # measured 397 MB (553 before)
+    assert again_mb < 500, again_mb
+    assert "1 of 1 attempts reanalysed" in out
