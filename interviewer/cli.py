@@ -7,6 +7,7 @@ so that `interviewer --help` stays fast.
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import math
 import os
@@ -281,6 +282,13 @@ def _speaker(args: argparse.Namespace) -> Any:
 
     if args.no_speak:
         return speech.SilentSpeaker()
+    if args.voice:
+        try:
+            voices = speech.list_voices()
+        except InterviewerError:
+            voices = ()  # speech itself is broken: the session warns once and goes on silent
+        if voices:
+            speech.match_voice(args.voice, voices)  # an unknown voice is a usage error
     return speech.default_speaker(
         voice=args.voice, rate_wpm=args.rate, output_device=args.output_device
     )
@@ -308,6 +316,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
 
     transcriber = _transcriber(args.model)
+    transcriber.load()  # a bad --model fails here, before a take is begun
     finish_unfinished(bank, transcriber, lambda line: print(line, file=sys.stderr))
     if not args.json:
         print(f"Question ({question.id}): {question.text}", file=sys.stderr)
@@ -398,14 +407,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _stdout_closed()
-    except Exception as exc:  # a bug: one line unless --debug
-        if args.debug:
-            raise
-        print(
-            f"Error: unexpected {type(exc).__name__}: {exc} — rerun with --debug and report it",
-            file=sys.stderr,
-        )
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+            return _unexpected(exc, args.debug)
+        where = f" {exc.filename}" if exc.filename else " the output"
+        print(f"Error: cannot write{where}: {exc.strerror} — free some space (or write the "
+              "output elsewhere) and run the command again", file=sys.stderr)
         return EXIT_ERROR
+    except Exception as exc:  # a bug: one line unless --debug
+        return _unexpected(exc, args.debug)
+
+
+def _unexpected(exc: Exception, debug: bool) -> int:
+    """A bug: one line unless --debug."""
+    if debug:
+        raise exc
+    print(
+        f"Error: unexpected {type(exc).__name__}: {exc} — rerun with --debug and report it",
+        file=sys.stderr,
+    )
+    return EXIT_ERROR
 
 
 def _check_together(args: argparse.Namespace) -> None:

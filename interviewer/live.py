@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import queue
 import random
@@ -81,9 +82,11 @@ class Screen:
             return
         self._last = now
         bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
-        left = max(0.0, max_s - elapsed_s)
-        line = (f"\r  [{'#' * bars:<20}] {elapsed_s // 60:.0f}:{elapsed_s % 60:04.1f}  "
-                f"{left // 60:.0f}:{left % 60:02.0f} left  (Enter = done)")
+        # Whole tenths and whole seconds first, so 59.96 s shows as 1:00.0, never 0:60.0.
+        minutes, tenths = divmod(round(elapsed_s * 10), 600)
+        left_min, left_s = divmod(math.ceil(max(0.0, max_s - elapsed_s)), 60)
+        line = (f"\r  [{'#' * bars:<20}] {minutes}:{tenths / 10:04.1f}  "
+                f"{left_min}:{left_s:02d} left  (Enter = done)")
         self.out.write(line)
         self.out.flush()
 

@@ -116,7 +116,9 @@ def _load_error(model: str, local: bool, exc: Exception) -> InterviewerError:
             "check that the folder holds a complete CTranslate2 Whisper model",
         )
     if isinstance(exc, ValueError) and "Invalid model size" in reason:
-        return InterviewerError(f"unknown speech model '{model}'", reason)  # lists valid names
+        names = reason.split("expected one of:", 1)[-1].strip()
+        return InterviewerError(f"unknown speech model '{model}'",
+                                f"choose one of: {names}; or give a local model folder")
     if isinstance(exc, OSError):  # huggingface_hub's offline/not-found errors are OSErrors
         return InterviewerError(
             f"cannot load speech model '{model}': it is not downloaded and the download failed",

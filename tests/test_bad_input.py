@@ -198,3 +198,33 @@ def test_no_microphone_says_how_to_practise_without_one(bank, monkeypatch, capsy
     assert err.startswith("Error: no microphone found"), err  # before the question is asked
     assert "--answer-audio FILE" in err and "scripts/virtual_audio.sh" in err
     assert len(err.splitlines()) == 1 and snapshot(bank / "ownership") == before
+
+
+# --- found by a new user trying a clean clone ----------------------------------------------
+
+
+def test_output_to_a_full_device_is_one_clear_line(bank):
+    import subprocess
+    import sys
+
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "interviewer", "questions"], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: cannot write the output: No space left on device — free some space (or write "
+        "the output elsewhere) and run the command again"]
+
+
+def test_unknown_model_saves_no_take(bank, capsys):
+    line = run_error(capsys, "practice", "-q", "03", "--no-speak", "--model", "nosuch",
+                     "--answer-audio", str(FIXTURES / "silence.wav"))
+    assert "unknown speech model 'nosuch'" in line and "choose one of: tiny.en" in line
+    assert not list(bank.glob("*/*.attempt-*"))
+
+
+def test_unknown_voice_is_an_error_not_a_silent_session(bank, capsys):
+    line = run_error(capsys, "practice", "-q", "03", "--voice", "nosuchvoice",
+                     "--answer-audio", str(FIXTURES / "silence.wav"))
+    assert "unknown voice 'nosuchvoice'" in line and "choose one of:" in line
+    assert not list(bank.glob("*/*.attempt-*"))
