@@ -44,6 +44,7 @@ FOLLOW_UPS = {
     "learning": "What did you learn from it?",
 }
 MARKER_KEYS = {label[0]: label for label in LABELS}
+SKIPPED = "skipped"
 MENU = "[n]ext  [r]etry  [p]lay back  [q]uit"
 # Kept around the speech where a follow-up joins the answer: the wait for the follow-up is
 # thinking, not answering. VAD speech spans already carry 0.4 s of padding (vad_speech_pad_ms).
@@ -199,7 +200,7 @@ def _listen(
         if key in ("\n", "\r"):
             return "Enter pressed"
         if key == "k" and endpointer.speech_s < endpointer.s.min_speech_s:
-            return "skipped"
+            return SKIPPED
         if key in MARKER_KEYS:
             markers.append((round(endpointer.elapsed_s, 2), MARKER_KEYS[key]))
             screen.say(f"  marked {MARKER_KEYS[key].title()} at {endpointer.elapsed_s:.1f} s")
@@ -308,8 +309,11 @@ class LiveSession:
                 answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
                                        self.keys, self.screen, self.interrupts)
                 extra = _answer_extra(answer)
-                if answer.reason == "skipped":
-                    self.screen.say("Skipped.")
+                if answer.reason == SKIPPED:  # nothing was said: not an attempt at all
+                    files.audio.unlink(missing_ok=True)
+                    files.record.unlink(missing_ok=True)
+                    self.screen.say("Skipped: nothing saved.")
+                    return None, False
                 saved = _finish(question, files, answer, self.coach, when, extra)
                 if (not answer.interrupted and not self.interrupts.stop
                         and self.live.follow_ups and saved.record["status"] == "ok"):

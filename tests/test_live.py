@@ -494,3 +494,17 @@ def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
     html = audio_html(tmp_path / "x.json", record, tmp_path)
     assert 'data-offset="30" data-origin="21.5"' in html
     assert 'data-offset="0" data-origin="0"' in html
+
+
+def test_k_skips_a_question_and_saves_nothing(virtual_audio, bank):
+    """The README: k skips a question you have not started. It had saved a 'no speech
+    detected' attempt, counted as a try and by --focus."""
+    proc = start(virtual_audio, "-q", "11", "--no-speak", "--no-follow-ups",
+                 stdin=subprocess.PIPE)
+    virtual_audio.wait_for_recording_stream(timeout_s=90)
+    assert proc.stdin is not None
+    proc.stdin.write("k")
+    proc.stdin.flush()
+    out, err = finish(proc, 60)
+    assert "Skipped: nothing saved." in err
+    assert not list(bank.glob("*/11-*.attempt-*")), err
