@@ -20,7 +20,9 @@ from __future__ import annotations
 import difflib
 import os
 import re
-from dataclasses import dataclass
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from interviewer.errors import InterviewerError
@@ -39,6 +41,9 @@ class Bank:
     root: Path
     principles: tuple[Principle, ...]
     questions: tuple[Question, ...]
+    # Question files that could not be read, by question id: left out (with a warning) so
+    # that one mistake in one file does not stop practising every other question.
+    broken: dict[str, InterviewerError] = field(default_factory=dict)
 
     def find(self, query: str) -> Question:
         return find_question(self, query)
@@ -222,7 +227,11 @@ def _listing(folder: Path) -> list[Path]:
         ) from exc
 
 
-def load_bank(root: Path | None = None) -> Bank:
+def load_bank(root: Path | None = None, warn: Callable[[str], object] | None = None) -> Bank:
+    """The bank in `root`; a question file with a mistake is left out, with one warning line
+    naming file and line (given to `warn`, stderr by default)."""
+    warn = warn or _warn_on_stderr
+    broken: dict[str, InterviewerError] = {}
     root = root or default_bank_dir()
     if not root.is_dir():
         raise InterviewerError(
@@ -242,12 +251,22 @@ def load_bank(root: Path | None = None) -> Bank:
         for qfile in files:
             if (qfile.suffix == QUESTION_SUFFIX and qfile.name != PRINCIPLE_FILE
                     and not qfile.name.startswith(".")):
-                questions.append(parse_question_file(qfile, _read(qfile), name))
+                try:
+                    questions.append(parse_question_file(qfile, _read(qfile), name))
+                except InterviewerError as exc:
+                    broken[qfile.stem] = exc
+                    warn(f"Warning: {exc} (question {qfile.stem} is left out until it is fixed)")
     if not questions:
+        if len(broken) == 1:
+            raise next(iter(broken.values()))
         raise InterviewerError(
             f"no questions in {root}", "run 'interviewer import NOTES' to build the bank"
         )
-    return Bank(root, tuple(principles), tuple(questions))
+    return Bank(root, tuple(principles), tuple(questions), broken)
+
+
+def _warn_on_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
 
 
 def find_question(bank: Bank, query: str) -> Question:
@@ -256,9 +275,17 @@ def find_question(bank: Bank, query: str) -> Question:
     by_id = {q.id: q for q in bank.questions}
     if query in by_id:
         return by_id[query]
-    prefixed = [i for i in ids if i.startswith(query)] if query else []
+    if query in bank.broken:
+        raise bank.broken[query]
+    prefixed = [i for i in [*ids, *bank.broken] if i.startswith(query)] if query else []
     if len(prefixed) == 1:
+        if prefixed[0] in bank.broken:
+            raise bank.broken[prefixed[0]]
         return by_id[prefixed[0]]
+    if len(prefixed) > 1:
+        starts = ", ".join(sorted(prefixed)[:5])
+        raise InterviewerError(f"question {query!r} is ambiguous",
+                               f"ids that start with it: {starts}; give more of the id")
     close = prefixed or difflib.get_close_matches(query, ids, n=3, cutoff=0.4)
     if not close:
         close = [i for i in ids if query.lower() in i]

@@ -70,10 +70,22 @@ def test_unknown_question_suggests(bank, saved_attempt, capsys):
     assert snapshot(bank / "ownership") == saved_attempt
 
 
+def broken_file_warning(capsys, story: Path) -> str:
+    """One bank file with a mistake: `questions` still lists the others and warns once;
+    practising that question is an error naming the file and line."""
+    assert main(["questions", "--json"]) == 0
+    captured = capsys.readouterr()
+    warnings = [line for line in captured.err.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == 1 and str(story) in warnings[0] and story.stem not in captured.out
+    assert "01-failed-at-work" in captured.out
+    return run_error(capsys, "practice", "-q", story.stem[:2], "--no-speak",
+                     "--answer-audio", str(FIXTURES / "silence.wav"))
+
+
 def test_malformed_bank_file(bank, capsys):
     story = bank / "ownership" / "02-took-on-something-significant.txt"
     story.write_text(story.read_text().replace("Task:", "Task:\nTask:"))
-    line = run_error(capsys, "questions")
+    line = broken_file_warning(capsys, story)
     assert f"{story}:" in line and "appears twice" in line
 
 
@@ -133,7 +145,7 @@ def test_import_of_a_notepad_document_then_every_command_works(tmp_path, capsys)
 def test_utf16_bank_file_is_one_clear_error(bank, capsys):
     story = bank / "ownership" / "03-didnt-meet-commitments-promised.txt"
     story.write_bytes(story.read_text(encoding="utf-8").encode("utf-16"))
-    line = run_error(capsys, "questions")
+    line = broken_file_warning(capsys, story)
     assert str(story) in line and "UTF-16" in line and "UTF-8" in line
 
 
@@ -141,7 +153,7 @@ def test_second_question_line_is_one_clear_error(bank, capsys):
     story = bank / "ownership" / "02-took-on-something-significant.txt"
     text = story.read_text(encoding="utf-8")
     story.write_text(text.replace("Principle:", "Question: Another question?\nPrinciple:", 1))
-    line = run_error(capsys, "questions")
+    line = broken_file_warning(capsys, story)
     assert f"{story}:2: 'Question:' appears twice (first on line 1)" in line
 
 
