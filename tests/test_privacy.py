@@ -304,7 +304,13 @@ def test_devices_and_mic_check_stay_on_the_machine(
     world: World, virtual_audio: VirtualAudio
 ) -> None:
     world.run("devices", audio=virtual_audio).assert_private()
-    world.run("mic-check", "--seconds", "1", audio=virtual_audio).assert_private()
+    # Something to hear: a silent microphone is an error now (it sends nothing).
+    feeder = virtual_audio.feed_mic(ANSWER)
+    try:
+        world.run("mic-check", "--seconds", "1", audio=virtual_audio).assert_private()
+    finally:
+        feeder.kill()
+        feeder.wait(10)
 
 
 def test_the_speech_cache_is_the_users_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
