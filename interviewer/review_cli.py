@@ -155,8 +155,11 @@ def cmd_history(args: argparse.Namespace) -> int:
     for s in items:
         if s.get("unfinished"):
             print(review.unfinished_line(s), file=sys.stderr)
+    if not items and args.json:
+        print("[]")  # a program reading the list gets an empty one, not an error
+        return 0
     if not items:
-        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+        raise none_yet(bank.root, bank.find(args.question).id if args.question else None)
     rows = review.with_deltas(items)
     if args.json:
         for row in rows:
@@ -185,15 +188,25 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_reanalyze(args: argparse.Namespace) -> int:
-    from interviewer import reanalyze, review
+    from interviewer import reanalyze
     from interviewer.bank import load_bank
 
     bank = load_bank(args.bank)
     question = bank.find(args.question) if args.question else None
     done = reanalyze.run(bank, question, args.model, log=print)
     if not done:
-        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+        raise none_yet(bank.root, question.id if question else None)
     return 0
+
+
+def none_yet(root: Path, question_id: str | None) -> InterviewerError:
+    """Nothing to show: at this question, or in the whole bank."""
+    from interviewer import review
+
+    if question_id:
+        return InterviewerError(f"no attempts at {question_id} yet",
+                                f"record one: 'interviewer practice -q {question_id}'")
+    return InterviewerError(f"no attempts saved yet in {root}", review.NO_ATTEMPTS_HINT)
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
@@ -216,20 +229,17 @@ def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Pat
 
 def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
     """Every attempt at --question (or in the bank), oldest first; an error if none."""
-    from interviewer import review, store
+    from interviewer import store
 
     if question_id:
         question = bank.find(question_id)
         paths = store.attempts_for(question)
         if not paths:
-            raise InterviewerError(
-                f"no attempts at {question.id} yet",
-                f"record one: 'interviewer practice -q {question.id}'",
-            )
+            raise none_yet(bank.root, question.id)
         return paths
     paths = store.all_attempts(bank.root)
     if not paths:
-        raise InterviewerError(f"no attempts saved yet in {bank.root}", review.NO_ATTEMPTS_HINT)
+        raise none_yet(bank.root, None)
     return paths
 
 

@@ -240,3 +240,19 @@ def test_unknown_voice_is_an_error_not_a_silent_session(bank, capsys):
                      "--answer-audio", str(FIXTURES / "silence.wav"))
     assert "unknown voice 'nosuchvoice'" in line and "choose one of:" in line
     assert not list(bank.glob("*/*.attempt-*"))
+
+
+def test_nothing_at_one_question_names_that_question(bank, capsys):
+    assert main(["practice", "-q", "01", "--no-speak", "--no-follow-ups",
+                 "--answer-audio", str(FIXTURES / "silence.wav")]) == 0
+    capsys.readouterr()
+    for command in ("history", "reanalyze", "review"):
+        line = run_error(capsys, command, "-q", "04")
+        assert "no attempts at 04-hard-decision-sacrifice-short yet" in line, (command, line)
+        assert "interviewer practice -q 04-hard-decision-sacrifice-short" in line
+    other = bank.parent / "empty"
+    (other / "ownership").mkdir(parents=True)
+    for f in (bank / "ownership").glob("0[12]*.txt"):
+        (other / "ownership" / f.name).write_bytes(f.read_bytes())
+    assert main(["history", "--json", "--bank", str(other)]) == 0
+    assert capsys.readouterr().out.strip() == "[]"
