@@ -46,6 +46,8 @@ _PA_INVALID_DEVICE = -9996
 _PA_DEVICE_UNAVAILABLE = -9985
 
 _NOUN = {"input": "microphone", "output": "speaker"}
+NO_DEVICES_HINT = ("connect a microphone or speaker; on Linux check that the sound server runs "
+                   "(`pactl info`) and that libasound2-plugins is installed")
 _LIST_HINT = "list the devices with `python -m sounddevice`"
 ALL_ZERO_WARNING = (
     "the microphone records only silence (all zeros)"

@@ -207,7 +207,8 @@ def cmd_questions(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         mark = "story" if r["has_story"] else "  -  "
-        print(f"{r['id']:<42} {mark}  {r['attempts']:>2} tries  {r['question']}")
+        tries = "try  " if r["attempts"] == 1 else "tries"
+        print(f"{r['id']:<42} {mark}  {r['attempts']:>2} {tries}  {r['question']}")
         print(f"{'':<42}        {r['story_file']}")
     return 0
 
@@ -332,7 +333,11 @@ def cmd_practice(args: argparse.Namespace) -> int:
 def cmd_devices(args: argparse.Namespace) -> int:
     from interviewer import audio_io
 
-    for d in audio_io.list_devices():
+    devices = audio_io.list_devices()
+    if not devices:
+        raise InterviewerError("no audio devices found", audio_io.NO_DEVICES_HINT)
+    print(f"{'':>3}  {'kind':<9} {'rate':>10}  name")
+    for d in devices:
         kinds = []
         if d.max_input_channels:
             kinds.append("in" + ("*" if d.is_default_input else ""))
@@ -357,6 +362,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer import audio_io
 
+    audio_io.require_device(args.input_device, "input")  # no microphone: say so first
     print(f"Recording {args.seconds:g} s: say something...")
     check = audio_io.mic_check(args.seconds, args.input_device, args.output_device)
     print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")

@@ -331,6 +331,9 @@ class LiveSession:
         self.saved.append(saved)
         self.screen.say(render.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
+        if answer.reason == Event.END_MAX.value:
+            self.screen.say(f"The answer was stopped at the maximum length, "
+                            f"{self.live.max_answer_s:g} s (--max-answer sets it).")
         if not answer.interrupted and not self.stopped:
             self.screen.say(MENU)
         return saved, answer.interrupted
@@ -453,7 +456,7 @@ def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:
     if not saved:
         return ("Session over: no answers finished." + kept if unfinished
                 else "Session over: no answers recorded.")
-    lines = [f"\nSession over: {len(saved)} answer(s).{kept}"]
+    lines = [f"\nSession over: {len(saved)} answer{'' if len(saved) == 1 else 's'}.{kept}"]
     for s in saved:
         m = s.record["metrics"]
         lines.append(f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "

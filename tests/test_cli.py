@@ -167,3 +167,18 @@ def test_practice_json_is_one_record_per_line(capsys):
                  "--no-speak", "--json"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["question_id"] == "01-failed-at-work"
+
+
+def test_devices_has_a_header_and_questions_says_one_try(bank, capsys, virtual_audio):
+    from interviewer.cli import main
+
+    assert main(["devices"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["kind", "rate", "name"] and "default" in "\n".join(out)
+    assert main(["practice", "-q", "02", "--no-speak", "--no-follow-ups",
+                 "--answer-audio", str(FIXTURES / "silence.wav")]) == 0
+    capsys.readouterr()
+    assert main(["questions"]) == 0
+    listed = capsys.readouterr().out
+    assert re.search(r" 1 try +Tell me about a time when you took on something", listed)
+    assert " 1 tries" not in listed

@@ -137,6 +137,7 @@ def test_maximum_length_ends_the_answer(virtual_audio, bank):
     # 6 s of audio counted; blocks still queued when it ended add more on a loaded machine
     assert 5.9 <= record["duration_s"] < 60
     assert "seconds left" in err  # the warning before the end
+    assert "stopped at the maximum length, 6 s" in err  # and the cut is said, not only saved
 
 
 def test_ctrl_c_mid_answer_keeps_audio_and_transcript(virtual_audio, bank):
@@ -384,7 +385,7 @@ def test_ctrl_c_at_the_menu_exits_130_with_the_summary(virtual_audio, bank, tmp_
     session.wait_for(MENU)
     session.proc.send_signal(signal.SIGINT)
     assert session.finish(60) == 130
-    assert "Session over: 1 answer(s)" in session.screen, session.screen
+    assert "Session over: 1 answer." in session.screen, session.screen
     assert latest_record(bank, "01-failed-at-work")["words"]
 
 
@@ -437,7 +438,7 @@ def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, ban
     virtual_audio.wait_for_recording_stream(timeout_s=30)
     session.proc.send_signal(signal.SIGINT)
     assert session.finish(60) == 130
-    assert "Session over: 1 answer(s)" in session.screen and MENU not in session.screen
+    assert "Session over: 1 answer." in session.screen and MENU not in session.screen
     record = latest_record(bank, "05-peer-struggling-step-help")
     assert record["follow_ups"][0]["ended_by"] == "interrupted (Ctrl-C)"
     assert "direct report" in " ".join(w["text"].lower() for w in record["words"])
