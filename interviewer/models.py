@@ -116,9 +116,19 @@ class Principle:
     path: Path
 
 
+OTHER = "other"  # chit-chat and asides: shown, but counted in no STAR share
+SPAN_LABELS: tuple[str, ...] = (*LABELS, OTHER)
+
+
 @dataclass(frozen=True)
 class Section:
-    """One STAR portion of a spoken answer; `missing` when it was not spoken."""
+    """One STAR part of a spoken answer (or `other`), possibly said in several spans.
+
+    `start_s`/`end_s` are the start of the first span and the end of the last; `spans` lists
+    each stretch, in seconds from the start of the answer audio, and is () for a missing part.
+    The part's time is the sum of its spans. `confidence` (0..1) is the segmenter's mean
+    posterior for the label over the part's sentences; `reason` says what decided it.
+    """
 
     label: str
     start_s: float
@@ -126,7 +136,15 @@ class Section:
     text: str
     reason: str = ""
     missing: bool = False
+    spans: tuple[tuple[float, float], ...] = ()
+    confidence: float = 1.0
+
+    @property
+    def all_spans(self) -> tuple[tuple[float, float], ...]:
+        if self.missing:
+            return ()
+        return self.spans or ((self.start_s, self.end_s),)
 
     @property
     def duration_s(self) -> float:
-        return max(0.0, self.end_s - self.start_s)
+        return sum(max(0.0, b - a) for a, b in self.all_spans)
