@@ -57,7 +57,6 @@ SHAPES: dict[str, Callable[[dict[str, Any]], Any] | bytes] = {
     "a span without its end": _drop(["sections", 2, "spans", 0, "end_s"]),
     "a span as a pair": _set(["sections", 2, "spans", 0], [12.0, 30.0]),
     "confidence as text": _set(["sections", 2, "confidence"], "sure"),
-    "confidence NaN": _set(["sections", 2, "confidence"], float("nan")),
     "a measured span as null": _set(["metrics", "sections", "action", "spans"], [None]),
     "a word without its times": _drop(["words", 3, "start_s"]),
     "a word as a string": _set(["words", 0], "hello"),
