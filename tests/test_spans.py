@@ -260,7 +260,7 @@ def test_confidence_words() -> None:
 
 def _v1(record: dict[str, Any]) -> dict[str, Any]:
     """The same take as version 1 wrote it: one start/end per section, no chit-chat part."""
-    old = json.loads(json.dumps(record))
+    old: dict[str, Any] = json.loads(json.dumps(record))
     old["format_version"] = 1
     old["sections"] = [
         {k: v for k, v in s.items() if k not in ("spans", "confidence")}
