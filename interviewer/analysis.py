@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -66,16 +65,34 @@ def _word(w: Word, label: str) -> dict[str, Any]:
 
 
 def _section(s: Section, m: dict[str, Any]) -> dict[str, Any]:
-    d = asdict(s)
-    d["duration_s"] = round(s.duration_s, 3)
+    """A section as saved: its spans as metrics.answer_spans cut them to the answer, so time
+    and share agree everywhere; start_s/end_s are the start of the first and the end of the
+    last span (read by older views and by ../shared/star_corpus/score.py)."""
     measured = m.get("sections", {}).get(s.label, {})
-    # times as metrics.answer_spans cut them to the answer, so time and share agree everywhere
-    for key in ("start_s", "end_s", "duration_s"):
-        d[key] = measured.get(key, d[key])
-    d["share"] = measured.get("share", 0.0)
-    return d
+    spans = measured.get("spans")
+    if spans is None:  # no words, so nothing was measured
+        spans = [{"start_s": a, "end_s": b} for a, b in s.all_spans]
+    return {
+        "label": s.label,
+        "start_s": measured.get("start_s", s.start_s),
+        "end_s": measured.get("end_s", s.end_s),
+        "spans": spans,
+        "duration_s": measured.get("duration_s", round(s.duration_s, 3)),
+        "share": measured.get("share", 0.0),
+        "text": s.text,
+        "missing": s.missing,
+        "confidence": round(s.confidence, 2),
+        "reason": s.reason,
+    }
 
 
 def sections_from_record(record: dict[str, Any]) -> list[Section]:
-    keys = ("label", "start_s", "end_s", "text", "reason", "missing")
-    return [Section(**{k: s[k] for k in keys if k in s}) for s in record.get("sections", [])]
+    """The Sections of a saved record (upgraded by store.load_attempt)."""
+    out = []
+    for s in record.get("sections", []):
+        spans = tuple((p["start_s"], p["end_s"]) for p in s.get("spans") or [])
+        confidence = s.get("confidence")
+        out.append(Section(s["label"], s["start_s"], s["end_s"], s.get("text", ""),
+                           reason=s.get("reason", ""), missing=bool(s.get("missing")),
+                           spans=spans, confidence=1.0 if confidence is None else confidence))
+    return out

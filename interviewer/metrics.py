@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from interviewer.coaching import CoachSettings
-from interviewer.models import LABELS, Section, Story, Word
+from interviewer.models import LABELS, OTHER, Section, Story, Word
 
 SINGLE_FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "hmm", "hm", "ah", "mm"})
 PHRASE_FILLERS = ("you know", "sort of", "basically", "i mean")
@@ -84,7 +84,8 @@ def long_pauses(
                 (
                     s.label
                     for s in sections
-                    if not s.missing and s.start_s <= b.start_s <= s.end_s + 0.5
+                    for start, end in s.all_spans
+                    if start <= b.start_s <= end + 0.5
                 ),
                 "",
             )
@@ -445,23 +446,26 @@ def fact_coverage(story: Story | None, transcript: str) -> list[dict[str, str]]:
 
 def answer_spans(
     sections: Sequence[Section], first_s: float, last_s: float
-) -> list[tuple[float, float]]:
-    """Each section's (start, end) inside the answer, first word to last, without overlaps.
+) -> list[list[tuple[float, float]]]:
+    """Each section's spans inside the answer, first word to last, without overlaps.
 
     Boundaries snapped to pauses (star.snap_start/snap_end) may reach 0.4 s past the first or
-    last word and into the next section: a 9.9 s answer told all as Action gave "Action 10.3 s
-    104%". Shares are of the answer time, so each section is cut to it and to its neighbours.
+    last word and into the next span: a 9.9 s answer told all as Action gave "Action 10.3 s
+    104%". Shares are of the answer time, so every span, of whichever section, is cut to it and
+    to the span before it in time. A missing section has none; a section cut away entirely
+    keeps one empty span where it was, so it still has a place on the timeline.
     """
-    out = []
+    spans = sorted((a, b, i) for i, s in enumerate(sections) for a, b in s.all_spans)
+    out: list[list[tuple[float, float]]] = [[] for _ in sections]
     floor = first_s
-    for s in sections:
-        if s.missing:
-            out.append((s.start_s, s.start_s))
-            continue
-        start = min(max(s.start_s, floor), last_s)
-        end = max(min(s.end_s, last_s), start)
-        out.append((round(start, 3), round(end, 3)))
+    for a, b, i in spans:
+        start = min(max(a, floor), last_s)
+        end = max(min(b, last_s), start)
+        out[i].append((round(start, 3), round(end, 3)))
         floor = end
+    for i, got in enumerate(out):
+        kept = [(a, b) for a, b in got if b > a]
+        out[i] = kept or got[:1]
     return out
 
 
@@ -471,7 +475,11 @@ def measure(
     story: Story | None,
     cfg: CoachSettings,
 ) -> dict[str, Any]:
-    """All metrics of one answer as plain data, plus the checks against targets."""
+    """All metrics of one answer as plain data, plus the checks against targets.
+
+    Time labelled `other` (chit-chat, asides) is in the answer's length and pace but in no
+    STAR share: shares are of the answer time less that, so they still never pass 100 %.
+    """
     if not words:
         return {
             "answer_s": 0.0,
@@ -492,16 +500,21 @@ def measure(
     fillers = count_fillers(words)
     n_fillers = sum(fillers.values())
     n_words = len([t for t in tokens(text) if t not in SINGLE_FILLERS])
+    cut = answer_spans(sections, words[0].start_s, words[-1].end_s)
+    other_s = sum(b - a for s, spans in zip(sections, cut) if s.label == OTHER for a, b in spans)
+    star_s = max(answer_s - other_s, 1e-6)
     per_section = {}
-    for s, (start, end) in zip(sections, answer_spans(sections, words[0].start_s, words[-1].end_s)):
+    for s, spans in zip(sections, cut):
         sec_words = len(tokens(s.text))
-        duration = end - start
+        duration = sum(b - a for a, b in spans)
+        counted = not s.missing and s.label != OTHER
         per_section[s.label] = {
-            "start_s": start,
-            "end_s": end,
+            "start_s": spans[0][0] if spans else s.start_s,
+            "end_s": spans[-1][1] if spans else s.start_s,
+            "spans": [{"start_s": a, "end_s": b} for a, b in spans],
             "duration_s": round(duration, 2),
             # floor, so that rounded shares never add up past 100 %
-            "share": math.floor(duration / answer_s * 1000) / 1000 if not s.missing else 0.0,
+            "share": math.floor(duration / star_s * 1000) / 1000 if counted else 0.0,
             "words": sec_words,
             "wpm": round(sec_words / (duration / 60), 1) if duration > 0 else 0.0,
             "missing": s.missing,
@@ -521,6 +534,8 @@ def measure(
         "action_we": we_count,
         "key_facts": fact_coverage(story, text),
     }
+    if other_s > 0:
+        result["other_s"] = round(other_s, 2)
     result["checks"] = [asdict(c) for c in checks(result, sections, cfg)]
     return result
 

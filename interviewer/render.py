@@ -2,13 +2,66 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from interviewer.models import LABEL_TITLES, Question
+from interviewer.models import LABEL_TITLES, OTHER, Question
+
+OTHER_TITLE = "Other (not counted)"
+# How sure the split of a part is, from the segmenter's mean posterior for its label: at or
+# above SURE the evidence agreed (a signpost, a live marker, a clear cue); below LIKELY the
+# part was placed by little more than the order of the answer, so read it as a guess.
+SURE = 0.75
+LIKELY = 0.5
 
 
 def _mmss(seconds: float) -> str:
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+def title(label: str) -> str:
+    """'Situation', ..., and 'Other (not counted)' for chit-chat and asides."""
+    return OTHER_TITLE if label == OTHER else LABEL_TITLES.get(label, label.title())
+
+
+def spans(section: dict[str, Any]) -> list[tuple[float, float]]:
+    """A saved section's stretches of time; none when missing."""
+    if section.get("missing"):
+        return []
+    listed = section.get("spans")
+    if listed is None:  # an older record not read through store.load_attempt
+        return [(section["start_s"], section["end_s"])]
+    return [(p["start_s"], p["end_s"]) for p in listed]
+
+
+def spans_text(section: dict[str, Any], clock: Callable[[float], str] = _mmss,
+               dash: str = "–") -> str:
+    """'0:00–0:12 + 0:40–0:48'."""
+    return " + ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in spans(section))
+
+
+def confidence_word(confidence: float | None) -> str:
+    """'sure', 'likely' or 'guess'; '' when unknown (records before format 2)."""
+    if confidence is None:
+        return ""
+    return "sure" if confidence >= SURE else "likely" if confidence >= LIKELY else "guess"
+
+
+def basis(section: dict[str, Any]) -> str:
+    """"sure (0.91): signpost 'the situation was'": how sure the split is and why."""
+    confidence = section.get("confidence")
+    word = confidence_word(confidence)
+    head = f"{word} ({confidence:.2f})" if word else ""
+    reason = section.get("reason") or ""
+    return f"{head}: {reason}" if head and reason else head or reason
+
+
+def time_text(section: dict[str, Any]) -> str:
+    """'20 s, 18 %' for a STAR part, '5 s' for Other (in no share)."""
+    seconds = f"{section.get('duration_s', 0.0):.0f} s"
+    if section["label"] == OTHER:
+        return seconds
+    return f"{seconds}, {section.get('share', 0.0):.0%}"
 
 
 def filler_line(m: dict[str, Any]) -> str:
@@ -31,15 +84,16 @@ def summary(record: dict[str, Any]) -> str:
     ]
     if "filler_capture" in m:
         lines.append(filler_line(m))
-    lines += ["", f"  {'section':<10} {'start':>7} {'end':>7} {'time':>7} {'share':>6}"]
+    lines += ["", f"  {'section':<20} {'time':>7} {'share':>6}  when; how sure and why"]
     for s in record["sections"]:
-        title = LABEL_TITLES[s["label"]]
+        why = basis(s)
         if s["missing"]:
-            lines.append(f"  {title:<10} {'—':>7} {'—':>7} {'missing':>7} {'':>6}")
+            lines.append(f"  {title(s['label']):<20} {'missing':>7} {'':>6}  {why}".rstrip())
         else:
+            share = "—" if s["label"] == OTHER else f"{s['share']:.0%}"
             lines.append(
-                f"  {title:<10} {_mmss(s['start_s']):>7} {_mmss(s['end_s']):>7} "
-                f"{s['duration_s']:>6.1f}s {s['share']:>6.0%}"
+                f"  {title(s['label']):<20} {s['duration_s']:>6.1f}s {share:>6}  "
+                f"{spans_text(s)}" + (f"  {why}" if why else "")
             )
     misses = [c for c in m.get("checks", []) if not c["ok"]]
     if misses:
@@ -53,6 +107,11 @@ def summary(record: dict[str, Any]) -> str:
             f"  {i}. {t}" for i, t in enumerate(record["feedback"], 1)
         ]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
 
 
 def markdown(record: dict[str, Any], question: Question) -> str:
@@ -73,23 +132,23 @@ def markdown(record: dict[str, Any], question: Question) -> str:
             f"{m['fillers_per_min']:.1f} fillers/min",
             "",
             *([filler_line(m), ""] if "filler_capture" in m else []),
-            "| Section | Start | End | Time | Share |",
+            "| Section | When | Time | Share | How sure, and why |",
             "|---|---|---|---|---|",
         ]
         for s in record["sections"]:
-            t = LABEL_TITLES[s["label"]]
+            t, why = title(s["label"]), _cell(basis(s)) or "—"
+            share = "—" if s["label"] == OTHER else f"{s['share']:.0%}"
             out.append(
-                f"| {t} | — | — | missing | — |"
+                f"| {t} | — | missing | — | {why} |"
                 if s["missing"]
-                else f"| {t} | {s['start_s']:.1f} s | {s['end_s']:.1f} s | "
-                f"{s['duration_s']:.1f} s | {s['share']:.0%} |"
+                else f"| {t} | {spans_text(s)} | {s['duration_s']:.1f} s | {share} | {why} |"
             )
         if record.get("feedback"):
             out += ["", "## For the next take", ""] + [f"- {t}" for t in record["feedback"]]
         out += ["", "## What you said", ""]
         for s in record["sections"]:
             out += [
-                f"### {LABEL_TITLES[s['label']]}",
+                f"### {title(s['label'])}",
                 "",
                 "*(not spoken)*" if s["missing"] else s["text"],
                 "",

@@ -28,7 +28,7 @@ from interviewer.coaching import CoachSettings, load_coach_settings
 from interviewer.errors import InterviewerError
 from interviewer.fileio import write_text_atomic
 from interviewer.metrics import tokens
-from interviewer.models import LABEL_TITLES, LABELS, Question
+from interviewer.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.report_assets import CSS, JS
 
 # Below this an answer is a few seconds long; embedding it keeps the page whole if it is
@@ -197,16 +197,19 @@ def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
 
 
 def timeline_svg(record: dict[str, Any]) -> str:
-    """Sections as coloured blocks on a 1000-unit time axis; a click seeks (see JS)."""
-    sections = [s for s in record.get("sections", []) if not s.get("missing")]
-    total = max([record.get("duration_s", 0.0)] + [s["end_s"] for s in sections]) or 1.0
+    """Each span of each section as a coloured block on a 1000-unit time axis; a click seeks
+    (see JS). A part said twice has two blocks, both titled with all its spans."""
+    runs = [(a, b, s) for s in record.get("sections", []) for a, b in render.spans(s)]
+    total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
     x = 1000.0 / total
     segs = []
-    for s in sections:
-        left, w = s["start_s"] * x, max(s["duration_s"] * x, 1.0)
-        span = f"{review.clock(s['start_s'])}–{review.clock(s['end_s'])}"
-        title = f"{LABEL_TITLES[s['label']]} {span}"
-        text = LABEL_TITLES[s["label"]] if w > 70 else LABEL_TITLES[s["label"]][0]
+    for a, b, s in runs:
+        left, w = a * x, max((b - a) * x, 1.0)
+        name = "Other" if s["label"] == OTHER else LABEL_TITLES[s["label"]]
+        why = render.basis(s)
+        title = f"{render.title(s['label'])} {render.spans_text(s, review.clock)}" + (
+            f" · {why}" if why else "")
+        text = name if w > 70 else name[0]
         segs.append(
             f'<g class="seg s-{s["label"]}"><title>{e(title)}</title>'
             f'<rect x="{left:.1f}" y="4" width="{w:.1f}" height="34" rx="4" fill="var(--c)"/>'
@@ -280,19 +283,30 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
         time = (
             ""
             if s.get("missing")
-            else f"{review.clock(s['start_s'])}–{review.clock(s['end_s'])} · "
-            f"{s['duration_s']:.0f} s · {s.get('share', 0):.0%}"
+            else f"{e(render.spans_text(s, review.clock))} · {e(render.time_text(s))}"
         )
         part_facts = [f for f in facts if f.get("section") == label]
+        story = (
+            '<p class="note">Chit-chat and asides: no part of your story, counted in no '
+            "share.</p>" if label == OTHER else story_html(q.story.part(label), part_facts, q)
+        )
         out.append(
             f'<section class="part s-{label}{" missing" if s.get("missing") else ""}" '
-            f'data-label="{label}"><header><b>{LABEL_TITLES[label]}</b>'
-            f'<span class="time">{time}</span></header>'
+            f'data-label="{label}"><header><b>{e(render.title(label))}</b>'
+            f'<span class="time">{time}</span>{basis_html(s)}</header>'
             f'<div><div class="col-title">You said</div><div class="transcript">{said}</div></div>'
-            f'<div><div class="col-title">Your story</div>'
-            f"{story_html(q.story.part(label), part_facts, q)}</div></section>"
+            f'<div><div class="col-title">Your story</div>{story}</div></section>'
         )
     return "".join(out)
+
+
+def basis_html(s: dict[str, Any]) -> str:
+    """How sure the split of this part is, and why; nothing for records before format 2."""
+    why = render.basis(s)
+    if not why:
+        return ""
+    word = render.confidence_word(s.get("confidence")) or "unknown"
+    return f'<span class="basis {word}">{e(why)}</span>'
 
 
 def words_html(words: Sequence[dict[str, Any]], confidence: bool = True) -> str:
@@ -469,7 +483,7 @@ def diff_html(new: dict[str, Any], old: dict[str, Any] | None) -> str:
         for section, run in groupby(b[j1:j2], key=lambda w: w.get("label", "")):
             if section != label:
                 label = section
-                title = e(LABEL_TITLES.get(label, ""))
+                title = e("Other" if label == OTHER else LABEL_TITLES.get(label, ""))
                 out.append(f'<span class="tag s-{e(label)}">{title}</span>')
             spans = words_html(list(run), confidence=False)
             out.append(spans if op == "equal" else f"<ins>{spans}</ins>")

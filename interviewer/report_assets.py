@@ -12,7 +12,7 @@ CSS = """
   --situation: #2f6fdb; --task: #8b52e0; --action: #16a34a; --result: #d98a04;
   --learning: #e0356a;
   --situation-bg: #e7effd; --task-bg: #f1eafd; --action-bg: #e3f6e9; --result-bg: #fdf2dc;
-  --learning-bg: #fde8ef;
+  --learning-bg: #fde8ef; --other: #7b8394; --other-bg: #eef0f4;
   --ink: #1d2330; --muted: #5d6678; --line: #e3e6ec; --paper: #ffffff; --page: #f5f6f9;
   --ok: #15803d; --bad: #c2273d; --warn: #b45309;
 }
@@ -89,6 +89,12 @@ ol.tips li { margin-bottom: 8px; }
 .s-action { --c: var(--action); --cb: var(--action-bg); }
 .s-result { --c: var(--result); --cb: var(--result-bg); }
 .s-learning { --c: var(--learning); --cb: var(--learning-bg); }
+.s-other { --c: var(--other); --cb: var(--other-bg); }
+.part > header .basis { font-size: 13px; border-radius: 999px; padding: 0 9px; border: 1px solid; }
+.basis.sure { color: var(--ok); border-color: #9ed9b0; }
+.basis.likely { color: var(--muted); border-color: var(--line); }
+.basis.guess { color: var(--warn); border-color: #f1cf8e; border-style: dashed; }
+.basis.unknown { color: var(--muted); border: 0; padding: 0; }
 .w { cursor: pointer; border-radius: 4px; padding: 1px 1px; transition: background .08s; }
 .w:hover { background: var(--cb, #eef); }
 .w.now { background: var(--c, #333); color: #fff; }

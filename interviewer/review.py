@@ -23,17 +23,28 @@ from interviewer import store
 from interviewer.coaching import CoachSettings
 from interviewer.errors import InterviewerError
 from interviewer.fileio import write_text_atomic
-from interviewer.models import LABEL_TITLES, LABELS, Question
-from interviewer.render import filler_line
+from interviewer.models import LABEL_TITLES, LABELS, OTHER, Question
+from interviewer.render import (
+    LIKELY,
+    basis,
+    confidence_word,
+    filler_line,
+    spans,
+    spans_text,
+    time_text,
+)
+from interviewer.render import title as section_title
 
 NO_ATTEMPTS_HINT = (
     "record one first: 'interviewer practice -q ID' (add --answer-audio FILE for a recording)"
 )
 INDEX_FILE = ".review-index.json"
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: sections carry spans, confidence and reason; other_s
 # Basic ANSI colours so every terminal shows them; the HTML report uses the same hues.
-ANSI_BG = {"situation": "44", "task": "45", "action": "42", "result": "43", "learning": "41"}
-ANSI_FG = {"situation": "34", "task": "35", "action": "32", "result": "33", "learning": "31"}
+ANSI_BG = {"situation": "44", "task": "45", "action": "42", "result": "43", "learning": "41",
+           OTHER: "47"}
+ANSI_FG = {"situation": "34", "task": "35", "action": "32", "result": "33", "learning": "31",
+           OTHER: "2"}
 CHECK_TITLES = {
     "length": "Length",
     "action_share": "Action share",
@@ -109,6 +120,9 @@ def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
             "duration_s": s.get("duration_s", 0.0),
             "share": s.get("share", 0.0),
             "missing": bool(s.get("missing")),
+            "spans": [{"start_s": a, "end_s": b} for a, b in spans(s)],
+            "confidence": s.get("confidence"),
+            "reason": s.get("reason", ""),
         }
         for s in record.get("sections", [])
         if s.get("label") in LABELS
@@ -125,6 +139,7 @@ def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
         "wpm": m.get("wpm", 0.0),
         "fillers_per_min": m.get("fillers_per_min", 0.0),
         "sections": sections,
+        "other_s": m.get("other_s", 0.0),  # chit-chat and asides: in no share
         "audio": record.get("audio", ""),
         **({"unfinished": unfinished_note(record)} if store.is_unfinished(record) else {}),
     }
@@ -286,22 +301,23 @@ def _header(
 
 
 def timeline(record: dict[str, Any], width: int, st: Style) -> list[str]:
-    """A bar with one cell per slice of time, coloured (or lettered) by STAR section."""
-    sections = [s for s in record.get("sections", []) if not s.get("missing")]
-    total = max([record.get("duration_s", 0.0)] + [s["end_s"] for s in sections]) or 1.0
+    """A bar with one cell per slice of time, coloured (or lettered) by STAR section, then one
+    line per section: when it was said, its time and share, and how sure the split is."""
+    runs = sorted((a, b, s["label"]) for s in record.get("sections", []) for a, b in spans(s))
+    total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
     cells = max(20, min(width - 2, 120))
-    labels = [_label_at(sections, (i + 0.5) * total / cells) for i in range(cells)]
+    labels = [_label_at(runs, (i + 0.5) * total / cells) for i in range(cells)]
     bar = "".join(_run(label, len(list(run)), st) for label, run in groupby(labels))
     ticks = [" "] * (cells + 8)
-    for s in sections:
-        _place(ticks, round(s["start_s"] / total * cells), clock(s["start_s"]))
+    for start, _, _ in runs:
+        _place(ticks, round(start / total * cells), clock(start))
     _place(ticks, cells - 4, clock(total))
-    legend = [_legend_item(s, st) for s in record.get("sections", [])]
-    return [bar, "".join(ticks).rstrip(), *_wrap_items(legend, width)]
+    legend = [line for s in record.get("sections", []) for line in _legend(s, width, st)]
+    return [bar, "".join(ticks).rstrip(), *legend]
 
 
-def _label_at(sections: Sequence[dict[str, Any]], t: float) -> str:
-    return next((s["label"] for s in sections if s["start_s"] <= t < s["end_s"]), "")
+def _label_at(runs: Sequence[tuple[float, float, str]], t: float) -> str:
+    return next((label for a, b, label in runs if a <= t < b), "")
 
 
 def _run(label: str, n: int, st: Style) -> str:
@@ -321,14 +337,22 @@ def _place(ticks: list[str], col: int, text: str) -> None:
         ticks[col : col + len(text)] = list(text)
 
 
-def _legend_item(s: dict[str, Any], st: Style) -> str:
-    name = st.paint(LABEL_TITLES[s["label"]], ANSI_FG[s["label"]])
+TITLE_WIDTH = len(section_title(OTHER)) + 2
+
+
+def _legend(s: dict[str, Any], width: int, st: Style) -> list[str]:
+    """'Situation  0:00–0:12 + 0:40–0:48  (20 s, 18%)  sure (0.91): signpost ...', wrapped."""
+    why = basis(s)
     if s.get("missing"):
-        return f"{name} missing"
-    return (
-        f"{name} {clock(s['start_s'])}-{clock(s['end_s'])} "
-        f"{s['duration_s']:.0f} s {s.get('share', 0):.0%}"
-    )
+        text = "missing" + (f"  {why}" if why else "")
+    else:
+        said_at = spans_text(s, clock, "–" if st.unicode else "-")
+        text = f"{said_at}  ({time_text(s)})" + (f"  {why}" if why else "")
+    lines = textwrap.wrap(f"{section_title(s['label']):<{TITLE_WIDTH}}{text}", max(width, 40),
+                          subsequent_indent=" " * (TITLE_WIDTH + 2), break_on_hyphens=False)
+    name = section_title(s["label"])
+    lines[0] = st.paint(name, ANSI_FG[s["label"]]) + lines[0][len(name):]
+    return lines
 
 
 def _wrap_items(items: Sequence[str], width: int, sep: str = "   ") -> list[str]:
@@ -387,7 +411,8 @@ def _extras(m: dict[str, Any]) -> list[str]:
     pauses = m.get("long_pauses") or []
     if pauses:
         longest = max(pauses, key=lambda p: p["duration_s"])
-        where = f" in the {LABEL_TITLES[longest['section']]}" if longest.get("section") else ""
+        where = f" in the {LABEL_TITLES.get(longest['section'], 'asides')}" \
+            if longest.get("section") else ""
         out.append(
             f"Long pauses: {len(pauses)}, longest {longest['duration_s']:.1f} s "
             f"at {clock(longest['start_s'])}{where}"
@@ -419,11 +444,13 @@ def side_by_side(
     out: list[str] = []
     for s in record.get("sections", []):
         label = s["label"]
-        story = question.story.part(label) if question else ""
+        story = question.story.part(label) if question and label in LABELS else ""
         out.append(_section_rule(s, width, st))
         said = s.get("text", "") if not s.get("missing") else "(not spoken)"
         left = textwrap.wrap(said, col) or [""]
-        right = textwrap.wrap(story, col) or ["(no story written for this part)"]
+        right = textwrap.wrap(story or (
+            "(asides: no part of your story, counted in no share)" if label == OTHER
+            else "(no story written for this part)"), col)
         if stacked:
             out += left + [st.paint("Your story:", "2")] + right
         else:
@@ -440,11 +467,11 @@ def _section_rule(s: dict[str, Any], width: int, st: Style) -> str:
     if s.get("missing"):
         info = "missing"
     else:
-        info = f"{clock(s['start_s'])}-{clock(s['end_s'])} · {s['duration_s']:.0f} s"
-        info += f" · {s.get('share', 0):.0%}"
-    title = f"{LABEL_TITLES[label]} {info} "
-    rule = ("─" if st.unicode else "-") * max(0, width - len(title) - 3)
-    return st.paint(f"── {title}{rule}" if st.unicode else f"-- {title}{rule}", ANSI_FG[label])
+        info = f"{spans_text(s, clock, '-')} · {s['duration_s']:.0f} s"
+        info += "" if label == OTHER else f" · {s.get('share', 0):.0%}"
+    head = f"{section_title(label)} {info} "
+    rule = ("─" if st.unicode else "-") * max(0, width - len(head) - 3)
+    return st.paint(f"── {head}{rule}" if st.unicode else f"-- {head}{rule}", ANSI_FG[label])
 
 
 def _fact_line(facts: Iterable[dict[str, Any]], width: int, st: Style) -> list[str]:
@@ -458,7 +485,10 @@ def _fact_line(facts: Iterable[dict[str, Any]], width: int, st: Style) -> list[s
 
 # --- history: every attempt -----------------------------------------------------------------
 
-SHARE_HEADER = "".join(f"{label[0].upper():>3}    " for label in LABELS)
+SHARE_HEADER = "".join(f"{label[0].upper():>3}     " for label in LABELS)
+GUESS_MARK = "?"
+GUESS_NOTE = (f"{GUESS_MARK} the split of that part is a guess (confidence under {LIKELY:.2f}): "
+              "'interviewer review' shows when each part was said and why")
 
 
 def history_text(
@@ -480,7 +510,12 @@ def history_text(
         out.append(st.paint(head, "2"))
         out += [_history_row(r, coach, st) for r in groups[qid]]
     total = f"{_plural(len(rows), 'attempt')} at {_plural(len(groups), 'question')}"
-    return "\n".join(out[1:] + ["", total])
+    guessed = any(_guess(sec) for r in rows for sec in r.get("sections", {}).values())
+    return "\n".join(out[1:] + ["", total] + ([st.paint(GUESS_NOTE, "2")] if guessed else []))
+
+
+def _guess(sec: dict[str, Any]) -> bool:
+    return not sec.get("missing") and confidence_word(sec.get("confidence")) == "guess"
 
 
 def _plural(n: int, word: str) -> str:
@@ -506,17 +541,19 @@ def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> str:
 
 
 def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> str:
-    """Share in percent and its change in points, 7 columns wide; Action's change coloured."""
+    """Share in percent, '?' if its split is a guess, and its change in points, 8 columns
+    wide; Action's change coloured."""
     sec = r["sections"].get(label)
     if not sec or sec["missing"]:
-        return f"{st.dash:>3}    "
+        return f"{st.dash:>3}     "
     share = round(sec["share"] * 100)
+    mark = GUESS_MARK if _guess(sec) else " "
     prev = p.get("sections", {}).get(label)
     d = share - round(prev["share"] * 100) if prev and not prev["missing"] else 0
     if not d:
-        return f"{share:>3}    "
+        return f"{share:>3}{mark}    "
     code = "" if label != "action" else ("32" if d > 0 else "31")
-    return f"{share:>3}" + st.paint(f"{d:+4d}", code)
+    return f"{share:>3}{mark}" + st.paint(f"{d:+4d}", code)
 
 
 Judge = Callable[[float, float], int]

@@ -33,9 +33,11 @@ from interviewer.fileio import (
     unique_path,
     write_text_atomic,
 )
-from interviewer.models import LABELS, Question
+from interviewer.models import SPAN_LABELS, Question
 
-FORMAT_VERSION = 1
+# 2: a section has "spans" (one or more stretches; chit-chat is its own "other" section),
+# "confidence" (0..1) and "reason"; 1 had one start/end per section (see upgrade)
+FORMAT_VERSION = 2
 ATTEMPT_MARK = ".attempt-"
 FOLLOW_UP_MARK = ".follow-up"
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".webm", ".aac")
@@ -265,10 +267,27 @@ def upgrade(record: dict[str, Any], path: Path) -> dict[str, Any]:
             f"{path} has format_version {version!r}; this version reads up to {FORMAT_VERSION}",
             "upgrade interviewer",
         )
+    if version < 2:
+        _spans_from_start_end(record)
+    record["format_version"] = FORMAT_VERSION
     record.setdefault("feedback", [])
     record.setdefault("latency", {})
     record["path"] = str(path)
     return record
+
+
+def _spans_from_start_end(record: dict[str, Any]) -> None:
+    """Version 1 -> 2: each section said in one stretch, its start to its end (none if
+    missing), with a confidence nobody measured (null: views show none)."""
+    for s in record.get("sections", []):
+        s.setdefault("spans", [] if s.get("missing") else
+                     [{"start_s": s["start_s"], "end_s": s["end_s"]}])
+        s.setdefault("confidence", None)
+        s.setdefault("reason", "")
+    for s in (record.get("metrics") or {}).get("sections", {}).values():
+        if "start_s" in s and "end_s" in s:
+            s.setdefault("spans", [] if s.get("missing") else
+                         [{"start_s": s["start_s"], "end_s": s["end_s"]}])
 
 
 class _Num:
@@ -295,15 +314,18 @@ class _OneOf:
 
 _WORD = {"text": _Req(str), "start_s": _Req(NUM), "end_s": _Req(NUM), "probability": NUM,
          "label": str}
-_SECTION = {"label": _Req(_OneOf(tuple(LABELS))), "start_s": _Req(NUM), "end_s": _Req(NUM),
-            "duration_s": NUM, "share": NUM, "text": str, "missing": bool, "reason": str}
+_SPAN = {"start_s": _Req(NUM), "end_s": _Req(NUM)}
+_SECTION = {"label": _Req(_OneOf(SPAN_LABELS)), "start_s": _Req(NUM), "end_s": _Req(NUM),
+            "duration_s": NUM, "share": NUM, "text": str, "missing": bool, "reason": str,
+            "spans": [_SPAN], "confidence": _OneOf((NUM, None))}
 _CHECK = {"name": _Req(str), "value": _Req(_OneOf((NUM, bool))), "target": _Req(str),
           "ok": _Req(bool), "message": str}
 _METRICS = {
     "answer_s": NUM, "words": NUM, "wpm": NUM, "fillers_per_min": NUM, "hedges": NUM,
     "action_i": NUM, "action_we": NUM, "fillers": _Map(NUM),
     "sections": _Map({"duration_s": NUM, "share": NUM, "words": NUM, "wpm": NUM,
-                      "missing": bool, "start_s": NUM, "end_s": NUM}),
+                      "missing": bool, "start_s": NUM, "end_s": NUM, "spans": [_SPAN]}),
+    "other_s": NUM,
     "checks": [_CHECK],
     "long_pauses": [{"start_s": _Req(NUM), "end_s": NUM, "duration_s": _Req(NUM),
                      "section": _OneOf((str, None))}],
