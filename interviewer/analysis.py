@@ -20,9 +20,11 @@ def analyse(
     coach: CoachSettings,
     markers: Sequence[tuple[float, str]] = (),
     cfg: star.StarSettings | None = None,  # fitted settings (scripts/eval_star.py's folds)
+    embed: star.Embed | None = None,  # sentence embeddings (session.sentence_embedder())
 ) -> dict[str, Any]:
     story = question.story if question.has_story else None
-    seg = star.segment(transcript.words, story, pauses, markers, cfg or star.StarSettings())
+    seg = star.segment(transcript.words, story, pauses, markers, cfg or star.StarSettings(),
+                       embed=embed)
     m = metrics.measure(transcript.words, seg.sections, story, coach)
     if not transcript.no_speech:
         m["filler_capture"] = metrics.filler_capture(transcript.filler_capture_s,

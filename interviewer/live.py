@@ -34,7 +34,7 @@ from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.fileio import StorageError
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
-from interviewer.session import Saved, finish_attempt
+from interviewer.session import Saved, finish_attempt, start_loading_embedder
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
 from interviewer.takes import Interrupts, keep_stopped_take
@@ -255,6 +255,7 @@ class LiveSession:
 
     def run(self, questions: list[Question]) -> int:
         """Exit code 0, or 130 when Ctrl-C ended the session (after saving what was said)."""
+        start_loading_embedder()
         index = 0
         while index < len(questions) and not self.interrupted:
             question = questions[index]

@@ -192,7 +192,10 @@ def reanalyze_attempt(
         transcript = transcript_from_record(record)
     pauses = _pauses(samples)
     markers = [(m["time_s"], m["label"]) for m in record.get("markers", [])]
-    record.update(analysis.analyse(question, transcript, pauses, coach, markers))
+    from interviewer.session import sentence_embedder
+
+    record.update(analysis.analyse(question, transcript, pauses, coach, markers,
+                                   embed=sentence_embedder()))
     _save(path, record, question)
     return _report_line(path, record, before, samples is None)
 

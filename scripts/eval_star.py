@@ -459,6 +459,9 @@ def evaluate_corpus(
     wanted = set(only or by_id)
     if level == "audio" or timing == "render":
         ensure_rendered(corpus, [by_id[i] for i in sorted(wanted)])
+    from interviewer.session import sentence_embedder
+
+    embed = sentence_embedder()
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         bank = load_bank(write_bank(corpus, Path(tmp) / "bank"))
@@ -477,7 +480,7 @@ def evaluate_corpus(
                     transcript, pauses = audio_input(audio / f"{item_id}.wav", corpus.work / "asr")
                 try:
                     record = analysis.analyse(bank.find(item_id), transcript, pauses, coach,
-                                              cfg=params)
+                                              cfg=params, embed=embed)
                 except Exception as exc:  # the CLI would exit 1: score.py counts it so, too
                     print(f"{item_id}: FAILED {type(exc).__name__}: {exc}", file=sys.stderr)
                     results.append({"id": item_id, "tags": truth["tags"], "fold": f,
