@@ -47,6 +47,7 @@ Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
 class StarSettings:
     prior_weight: float = 0.5  # hybrid decoding: log P(label|x) - w * log P(label)
     transition_weight: float = 1.0
+    transition_floor: float = 0.0  # share of a uniform transition mixed in: parts come back
     signpost_bonus: float = 4.0  # log-score added to a signposted label: signposts win
     min_support: float = 0.5  # posterior a part's best sentence needs for it to be reported
     sentence_gap_s: float = 1.2  # a pause this long ends a sentence even without punctuation
@@ -417,7 +418,8 @@ def segment(
     for i, f in enumerate(forced):
         if f is not None:
             scores[i] = np.where(np.arange(N) == f, 0.0, -1e6)
-    trans = cfg.transition_weight * model.log_transition
+    mixed = (1 - cfg.transition_floor) * np.exp(model.log_transition) + cfg.transition_floor / N
+    trans = cfg.transition_weight * np.log(mixed)
     start = cfg.transition_weight * model.log_start
     path = viterbi(scores, start, trans)
     # A part whose best sentence is a weak guess is decoded away: missing, never invented.

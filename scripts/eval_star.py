@@ -202,7 +202,9 @@ def evaluate(
     segmenter: Segmenter | None = None,
 ) -> dict[str, Any]:
     """Score every spoken fixture; `segmenter` defaults to `star.segment` (for experiments)."""
-    segment = segmenter or star.segment
+    from interviewer.session import sentence_embedder
+
+    segment = segmenter or functools.partial(star.segment, embed=sentence_embedder())
     fixtures: list[dict[str, Any]] = []
     no_speech: list[dict[str, Any]] = []
     for fx in manifest["fixtures"]:

@@ -57,6 +57,27 @@ def load_items(folder: Path) -> list[dict[str, Any]]:
     return items
 
 
+def fixture_items(fixtures: Path, bank: Path) -> list[dict[str, Any]]:
+    """The spoken fixtures' scripts (audio_fixtures/manifest.json), labelled sentence by
+    sentence, with the user's own written story for their question (questions/): our own
+    material in the user's own words, so the model learns how this user tells a story."""
+    from interviewer.bank import load_bank
+
+    manifest = json.loads((fixtures / "manifest.json").read_text(encoding="utf-8"))
+    questions = load_bank(bank)
+    items = []
+    for fx in manifest["fixtures"]:
+        if fx["kind"] == "no-speech":
+            continue
+        story = None
+        if fx["question_id"]:
+            q = questions.find(fx["question_id"])
+            story = q.story.parts if q.has_story else None
+        items.append({"id": f"fixture-{fx['file']}", "story": story, "rate": fx["rate_wpm"],
+                      "answer": [[s["label"], s["text"]] for s in fx["sentences"]]})
+    return items
+
+
 def timed_words(item: dict[str, Any], run_on: bool = False) -> tuple[list[Word], list[str]]:
     """Every word with a time as the item's speaker would say it, and its clause label.
 
@@ -210,8 +231,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="fail if training gives other weights than the committed file")
     parser.add_argument("--penalty", type=float, help="skip cross-validation, use this L2")
     parser.add_argument("--cache", type=Path, help="keep sentence embeddings here between runs")
+    parser.add_argument("--fixtures", type=Path, default=ROOT / "audio_fixtures",
+                        help="also learn from these spoken fixtures' scripts ('' for none)")
     args = parser.parse_args(argv)
     items = load_items(args.data)
+    if str(args.fixtures) not in ("", "."):
+        items += fixture_items(args.fixtures, ROOT / "questions")
     x, y, groups, sequences = dataset(items, encoder(args.cache))
     counts = {SPAN_LABELS[k]: int(c) for k, c in enumerate(np.bincount(y, minlength=N))}
     print(f"{len(items)} answers, {len(y)} sentences (stories used twice): {counts}")
