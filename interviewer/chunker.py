@@ -7,14 +7,16 @@ Chunks that are too short lose accuracy; `scripts/bench_live.py` compares with a
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import threading
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.models import Transcript, join_transcripts
+from interviewer.models import Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
 
 
@@ -34,8 +36,16 @@ class _State:
 
 
 class BackgroundTranscriber:
-    def __init__(self, transcriber: object, settings: ChunkSettings = ChunkSettings()) -> None:
+    def __init__(
+        self,
+        transcriber: object,
+        settings: ChunkSettings = ChunkSettings(),
+        on_words: Callable[[Sequence[Word]], None] | None = None,
+    ) -> None:
+        """`on_words`, if given, gets every word so far after each chunk, on the worker thread
+        (the live session embeds finished sentences there); its errors are ignored."""
         self.transcriber = transcriber
+        self.on_words = on_words
         self.s = settings
         self._state = _State()
         self._jobs: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue()
@@ -94,3 +104,7 @@ class BackgroundTranscriber:
                 continue
             self.busy_s += time.perf_counter() - t0
             self._parts.append(part)
+            if self.on_words is not None:
+                # only a head start: the summary embeds whatever is missing, and says any error
+                with contextlib.suppress(Exception):
+                    self.on_words([w for p in self._parts for w in p.words])

@@ -34,7 +34,7 @@ from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.fileio import StorageError
 from interviewer.keys import KeyReader
 from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
-from interviewer.session import Saved, finish_attempt, start_loading_embedder
+from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
 from interviewer.takes import Interrupts, keep_stopped_take
@@ -122,7 +122,7 @@ def record_answer(
     endpointer = Endpointer(EndpointSettings(
         end_silence_s=live.end_silence_s, max_answer_s=live.max_answer_s,
         warn_before_max_s=live.warn_before_max_s, skip_prompt_after_s=live.skip_prompt_after_s))
-    background = BackgroundTranscriber(transcriber)
+    background = BackgroundTranscriber(transcriber, on_words=warm_embeddings)
     markers: list[tuple[float, str]] = []
     reason, interrupted = "", False
     keys.drain()

@@ -14,7 +14,7 @@ import numpy as np
 from interviewer import analysis, render, star, store
 from interviewer.coaching import CoachSettings
 from interviewer.fileio import StorageError
-from interviewer.models import Question, Transcript
+from interviewer.models import Question, Transcript, Word
 from interviewer.pauses import find_pauses
 from interviewer.progress import ProgressFn, TranscribeProgress
 from interviewer.settings import SAMPLE_RATE_HZ
@@ -49,11 +49,36 @@ def start_loading_embedder() -> None:
     load_encoder_in_background()
 
 
+_EMBEDDED: dict[str, np.ndarray] = {}  # text -> vector, for this process's answers
+_EMBEDDED_MAX = 4000  # about 6 MB of float32 vectors; cleared whole when full
+
+
 def sentence_embedder() -> star.Embed:
-    """The encoder the STAR split uses; waits for a load already started, else loads it."""
+    """The encoder the STAR split uses (waits for a load already started, else loads it),
+    each text encoded once per process, so sentences embedded while the answer was still
+    being spoken (warm_embeddings) cost nothing when it ends."""
     from interviewer.embeddings import load_encoder
 
-    return load_encoder().encode
+    encode = load_encoder().encode
+
+    def cached(texts: Sequence[str]) -> np.ndarray:
+        todo = [t for t in dict.fromkeys(texts) if t not in _EMBEDDED]
+        if todo:
+            if len(_EMBEDDED) + len(todo) > _EMBEDDED_MAX:
+                _EMBEDDED.clear()
+            _EMBEDDED.update(zip(todo, encode(todo)))
+        return np.array([_EMBEDDED[t] for t in texts], dtype=np.float32).reshape(
+            len(texts), star.EMBED_DIM)
+
+    return cached
+
+
+def warm_embeddings(words: Sequence[Word]) -> None:
+    """Embed the finished sentences of an answer still being spoken (all but the last, which
+    may grow), on the transcription thread, so the summary does not wait for them."""
+    units = star.split_sentences(words)[:-1]
+    if units:
+        sentence_embedder()([u.text for u in units])
 
 
 def finish_attempt(

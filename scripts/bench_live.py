@@ -53,6 +53,28 @@ def two_minute_answer(folder: Path) -> tuple[Path, str]:
     return path, " ".join(scripts[p] for p in PARTS)
 
 
+def _embed() -> dict:
+    """The STAR split's sentence encoder, as a live session passes it (none before it had one)."""
+    try:
+        from interviewer.session import sentence_embedder
+    except ImportError:
+        return {}
+    return {"embed": sentence_embedder()}
+
+
+def _start_loading_embedder() -> None:
+    """As LiveSession.run does at the start of a session, so it loads while the person speaks."""
+    try:
+        from interviewer.session import start_loading_embedder
+    except ImportError:
+        return
+    start_loading_embedder()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def cpu_s() -> float:
     r = resource.getrusage(resource.RUSAGE_SELF)
     return r.ru_utime + r.ru_stime
@@ -79,7 +101,8 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
     result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen)
     t_live_done = time.perf_counter()
     live_record = analysis.analyse(question, result.transcript,
-                                   find_pauses(_read_wav(wav), 16000), CoachSettings())
+                                   find_pauses(_read_wav(wav), 16000), CoachSettings(),
+                                   **_embed())
     render.summary({**live_record, "question_id": question.id, "duration_s": 0})
     live_latency = result.latency_s + (time.perf_counter() - t_live_done)
     wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
@@ -87,7 +110,8 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
     t0 = time.perf_counter()
     samples = _read_wav(wav)
     whole = transcriber.transcribe(samples)
-    batch_record = analysis.analyse(question, whole, find_pauses(samples, 16000), CoachSettings())
+    batch_record = analysis.analyse(question, whole, find_pauses(samples, 16000), CoachSettings(),
+                                    **_embed())
     render.summary({**batch_record, "question_id": question.id, "duration_s": 0})
     batch_latency = time.perf_counter() - t0
     os.close(write_fd)
@@ -116,6 +140,7 @@ def main() -> int:
         audio = VirtualAudio(folder / "pulse").start()
         try:
             transcriber = Transcriber()
+            _start_loading_embedder()
             transcriber.load()
             question = load_bank(ROOT / "questions").find("01-failed-at-work")
             runs = [run_once(audio, answer, script, transcriber, question, folder, n)
@@ -144,6 +169,8 @@ def main() -> int:
           f"by {spread:.3f} between runs")
     print("CPU rec = process CPU time / wall time from the start of recording to the summary "
           "(1.0 = one core busy)")
+    print(f"peak RSS of the session (ru_maxrss: whisper, the sentence encoder if any, every run) "
+          f"{peak_rss_mb():.0f} MB (target <= 450 MB)")
     return 0
 
 

@@ -34,11 +34,13 @@ DEV = SHARED / "star_corpus" / "dev.json"
 def test_dev_corpus_text_level_holds_todays_figures(tmp_path):
     """Text level on ../shared/star_corpus/dev.json (true words, no ASR), from held-out folds.
 
-    Measured at 3a9fe30's star.py with `scripts/eval_star.py --corpus ../shared/star_corpus/dev.json
-    --level text --timing estimate` (5 folds): accuracy ALL 0.919, no-story 0.805, implicit 0.864,
-    reordered 0.875, we-heavy 0.915, signposted 0.988; 3 invented, 15 missed. Rendered timing
-    (espeak-ng) gives the same within 0.002 per tag. The floors sit a little below: a change to
-    the segmentation that loses ground fails here before anyone renders or transcribes.
+    The classifier and transitions are trained on training/star and the fixtures' scripts only,
+    so every fold is held out from them. Measured with `scripts/eval_star.py --corpus
+    ../shared/star_corpus/dev.json --level text --timing estimate` (5 folds): accuracy ALL
+    0.973, no-story 0.952, implicit 0.955, reordered 0.925, we-heavy 0.955, signposted 0.998;
+    2 invented, 2 missed (the rules before, 3a9fe30: 0.919, 0.805, 0.864, 0.875, 0.915, 0.988;
+    3 invented, 15 missed). The floors sit a little below, for another CPU's embeddings: a
+    change that loses ground fails here before anyone renders or transcribes.
     """
     assert DEV.is_file(), f"STAR corpus missing at {DEV}"
     ev = load_eval()
@@ -56,22 +58,21 @@ def test_dev_corpus_text_level_holds_todays_figures(tmp_path):
         assert r["id"] not in calls[r["fold"]] and len(calls[r["fold"]]) >= 0.75 * len(ids)
     assert not (tmp_path / "dev").exists() and not list(tmp_path.iterdir())  # nothing rendered
     table = ev.summarize_corpus(results)
-    floors = {"ALL": 0.91, "no-story": 0.79, "implicit": 0.85, "reordered": 0.86,
-              "we-heavy": 0.90, "signposted": 0.98}
+    floors = {"ALL": 0.96, "no-story": 0.93, "implicit": 0.94, "reordered": 0.90,
+              "we-heavy": 0.93, "signposted": 0.98}
     for tag, floor in floors.items():
         assert table[tag]["accuracy"] >= floor, (tag, table[tag])
-    assert table["ALL"]["invented"] <= 4 and table["ALL"]["missed"] <= 16, table["ALL"]
+    assert table["ALL"]["invented"] <= 3 and table["ALL"]["missed"] <= 4, table["ALL"]
 
 
 def test_dev_corpus_fitted_settings_reach_the_segmenter(tmp_path):
     """What `fit` returns is what segments the held-out fold (the hook a trainer plugs into)."""
     ev = load_eval()
     corpus = ev.open_corpus(DEV, tmp_path)
-    blind = ev.star.StarSettings(signpost_weight=0.0, story_weight=0.0, cue_weight=0.0)
+    blind = ev.star.StarSettings(prior_weight=20.0)  # every frequent label all but forbidden
     results = ev.evaluate_corpus(corpus, "text", folds=3, timing="estimate",
                                  fitter=lambda train: blind)
-    # with no evidence at all every section but the first is dropped as unsupported
-    assert ev.summarize_corpus(results)["ALL"]["accuracy"] < 0.6
+    assert ev.summarize_corpus(results)["ALL"]["accuracy"] < 0.4  # 0.14 measured
 
 
 def test_dev_corpus_estimated_times_follow_render_py(tmp_path):
