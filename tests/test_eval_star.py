@@ -40,8 +40,9 @@ def test_dev_corpus_text_level_holds_todays_figures(tmp_path):
     Measured with `scripts/eval_star.py --corpus ../shared/star_corpus/dev.json --level text
     --timing estimate` (5 folds): accuracy ALL 0.974, no-story 0.952, implicit 0.958,
     reordered 0.948, we-heavy 0.955, signposted 0.998; boundary p90 0.1 s; 2 invented, 2 missed
-    (the rules before, 3a9fe30: 0.919, 0.805, 0.864, 0.875, 0.915, 0.988; 3 invented, 15 missed). The floors sit a little below, for another CPU's embeddings: a
-    change that loses ground fails here before anyone renders or transcribes.
+    (the rules before, 3a9fe30: 0.919, 0.805, 0.864, 0.875, 0.915, 0.988; 3 invented, 15
+    missed). The floors sit a little below, for another CPU's embeddings: a change that loses
+    ground fails here before anyone renders or transcribes.
     """
     assert DEV.is_file(), f"STAR corpus missing at {DEV}"
     ev = load_eval()
