@@ -205,14 +205,17 @@ def load_encoder() -> SentenceEncoder:
 
 
 class EncoderHandle:
-    """An encoder loading on a daemon thread; get() waits for it."""
+    """An encoder loading on its own thread; get() waits for it."""
 
     def __init__(self) -> None:
         self._done = threading.Event()
         self._encoder: SentenceEncoder | None = None
         self._error: BaseException | None = None
+        # Not a daemon: a process that ends while onnxruntime is still building the session
+        # (a question skipped with k right away) aborted ("terminate called without an active
+        # exception", exit -6) when the interpreter tore down under it; waiting costs <= 0.4 s.
         self._thread = threading.Thread(target=self._run, name="load-sentence-encoder",
-                                        daemon=True)
+                                        daemon=False)
         self._thread.start()
 
     def _run(self) -> None:

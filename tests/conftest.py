@@ -40,3 +40,10 @@ def transcriber():
 
 
 from tests.audio_server import _audio_daemon, virtual_audio  # noqa: E402, F401
+
+
+def next_start(sections: list[dict], label: str) -> float:
+    """Where the part after `label` starts (its own end when it is the last)."""
+    labels = [s["label"] for s in sections]
+    k = labels.index(label)
+    return sections[k + 1]["start_s"] if k + 1 < len(sections) else sections[k]["end_s"]
