@@ -48,7 +48,7 @@ class BackgroundTranscriber:
         self.on_words = on_words
         self.s = settings
         self._state = _State()
-        self._jobs: queue.Queue[tuple[np.ndarray, float] | None] = queue.Queue()
+        self._jobs: queue.Queue[tuple[np.ndarray, float, bool] | None] = queue.Queue()
         self._parts: list[Transcript] = []
         self._error: BaseException | None = None
         self.busy_s = 0.0  # time spent transcribing, for the benchmark
@@ -73,7 +73,7 @@ class BackgroundTranscriber:
         st = self._state
         audio = np.concatenate(st.blocks)
         head, tail = audio[: len(audio) - keep], audio[len(audio) - keep :]
-        self._jobs.put((head, st.start_sample / SAMPLE_RATE_HZ))
+        self._jobs.put((head, st.start_sample / SAMPLE_RATE_HZ, False))
         self.chunks += 1
         self._state = _State([tail] if len(tail) else [], len(tail), st.start_sample + len(head))
 
@@ -82,7 +82,7 @@ class BackgroundTranscriber:
         st = self._state
         total = st.start_sample + st.samples
         if st.samples:
-            self._jobs.put((np.concatenate(st.blocks), st.start_sample / SAMPLE_RATE_HZ))
+            self._jobs.put((np.concatenate(st.blocks), st.start_sample / SAMPLE_RATE_HZ, True))
             self.chunks += 1
         self._jobs.put(None)
         self._thread.join()
@@ -95,7 +95,7 @@ class BackgroundTranscriber:
         while (job := self._jobs.get()) is not None:
             if self._error:
                 continue
-            audio, offset = job
+            audio, offset, last = job
             t0 = time.perf_counter()
             try:
                 part = self.transcriber.transcribe(audio, offset_s=offset)  # type: ignore[attr-defined]
@@ -104,7 +104,7 @@ class BackgroundTranscriber:
                 continue
             self.busy_s += time.perf_counter() - t0
             self._parts.append(part)
-            if self.on_words is not None:
+            if self.on_words is not None and not last:  # the answer has ended: no head start
                 # only a head start: the summary embeds whatever is missing, and says any error
                 with contextlib.suppress(Exception):
                     self.on_words([w for p in self._parts for w in p.words])

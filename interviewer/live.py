@@ -9,6 +9,7 @@ interrupted harder stays visible as unfinished and is finished at the next start
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
@@ -33,7 +34,14 @@ from interviewer.endpoint import Endpointer, EndpointSettings, Event
 from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.fileio import StorageError
 from interviewer.keys import KeyReader
-from interviewer.models import LABELS, Question, Transcript, join_transcripts, shift_transcript
+from interviewer.models import (
+    LABELS,
+    Question,
+    Story,
+    Transcript,
+    join_transcripts,
+    shift_transcript,
+)
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.speech import Speaker
@@ -106,6 +114,10 @@ MIC_STALLED = "microphone stopped sending audio"
 DISK_FULL = "disk full"
 
 
+def _story(question: Question) -> Story | None:
+    return question.story if question.has_story else None
+
+
 def record_answer(
     path: Path,
     transcriber: Any,
@@ -114,15 +126,18 @@ def record_answer(
     keys: KeyReader,
     screen: Screen,
     interrupts: Interrupts | None = None,
+    story: Story | None = None,
 ) -> Answer:
-    """Record until Enter, sustained silence, the maximum length, Ctrl-C or a full disk."""
+    """Record until Enter, sustained silence, the maximum length, Ctrl-C or a full disk.
+    `story`, the question's written story, is embedded ahead for the STAR split."""
     from interviewer.audio_io import Recorder
 
     blocks: queue.Queue[np.ndarray] = queue.Queue()
     endpointer = Endpointer(EndpointSettings(
         end_silence_s=live.end_silence_s, max_answer_s=live.max_answer_s,
         warn_before_max_s=live.warn_before_max_s, skip_prompt_after_s=live.skip_prompt_after_s))
-    background = BackgroundTranscriber(transcriber, on_words=warm_embeddings)
+    background = BackgroundTranscriber(
+        transcriber, on_words=functools.partial(warm_embeddings, story=story))
     markers: list[tuple[float, str]] = []
     reason, interrupted = "", False
     keys.drain()
@@ -308,7 +323,8 @@ class LiveSession:
         with store.Take.begin(files, placeholder) as self._take:
             try:
                 answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
-                                       self.keys, self.screen, self.interrupts)
+                                       self.keys, self.screen, self.interrupts,
+                                       _story(question))
                 extra = _answer_extra(answer)
                 if answer.reason == SKIPPED:  # nothing was said: not an attempt at all
                     files.audio.unlink(missing_ok=True)
@@ -356,7 +372,7 @@ class LiveSession:
                             follow_ups=[{"question": prompt, "asked_for": missing[0],
                                          "audio": path.name}]))
         extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
-                                     self.keys, self.screen, self.interrupts)
+                                     self.keys, self.screen, self.interrupts, _story(question))
         self.stopped = extra_answer.interrupted
         join = plan_join(answer.transcript, extra_answer.transcript)
         merged = join_transcripts(

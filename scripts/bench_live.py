@@ -98,13 +98,15 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
 
     threading.Thread(target=feed, daemon=True).start()
     wall0, cpu0 = time.perf_counter(), cpu_s()
-    result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen)
+    story = {"story": question.story} if "story" in record_answer.__code__.co_varnames else {}
+    result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen, **story)
     t_live_done = time.perf_counter()
     live_record = analysis.analyse(question, result.transcript,
                                    find_pauses(_read_wav(wav), 16000), CoachSettings(),
                                    **_embed())
     render.summary({**live_record, "question_id": question.id, "duration_s": 0})
-    live_latency = result.latency_s + (time.perf_counter() - t_live_done)
+    analysis_s = time.perf_counter() - t_live_done
+    live_latency = result.latency_s + analysis_s
     wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
     # Batch: after the same end of answer, transcribe the whole recording, then analyse.
     t0 = time.perf_counter()
@@ -122,6 +124,8 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
         "answer_s": result.duration_s,
         "ended_by": result.reason,
         "live_latency_s": live_latency,
+        "transcript_latency_s": result.latency_s,
+        "analysis_s": analysis_s,
         "batch_latency_s": batch_latency,
         "cpu_while_recording": cpu / wall,
         "wer_live": wer(script, text(result.transcript)),
@@ -154,6 +158,9 @@ def main() -> int:
               f"{r['batch_latency_s']:>8.2f} {r['live_latency_s'] / r['batch_latency_s']:>6.2f} "
               f"{r['cpu_while_recording']:>7.0%} {r['wer_live']:>9.3f} {r['wer_batch']:>10.3f}"
               f"  {r['ended_by']}")
+    for i, r in enumerate(runs):
+        print(f"run {i}: end of answer -> transcript {r['transcript_latency_s']:.2f} s, "
+              f"-> STAR split, metrics and summary {r['analysis_s']:.2f} s more")
     worst = max(r["live_latency_s"] for r in runs)
     # Per run, the gap is mostly noise: the whole pass alone moves by about 0.02-0.03 between
     # runs of the same answer (where the recording starts, sampled temperature fallbacks).
