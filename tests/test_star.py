@@ -407,3 +407,51 @@ def test_a_task_matching_the_story_is_not_reported_missing(embed: Embed) -> None
     seg = segment(words_from(sentences), STORY, embed=embed)
     assert labels_by_sentence(seg, sentences)[1] == "task"
     assert not part(seg, "task").missing
+
+
+@pytest.mark.parametrize("damage", ["truncated", "nan", "missing", "wrong-shape", "text"])
+def test_a_damaged_model_file_is_one_clear_error(damage: str, tmp_path, monkeypatch) -> None:
+    import io
+    import types
+
+    import numpy as np
+
+    from interviewer import star as star_module
+    from interviewer.errors import InterviewerError
+
+    good = star_module.default_model()
+    arrays = {k: getattr(good, k) for k in star_module.StarModel.__dataclass_fields__}
+    data = tmp_path / "data"
+    data.mkdir()
+    target = data / star_module.MODEL_FILE
+    buf = io.BytesIO()
+    if damage == "nan":
+        arrays["weights"] = arrays["weights"].copy()
+        arrays["weights"][0, 0] = np.nan
+    if damage == "wrong-shape":
+        arrays["bias"] = arrays["bias"][:3]
+    np.savez(buf, **arrays)
+    if damage == "truncated":
+        target.write_bytes(buf.getvalue()[:1000])
+    elif damage == "text":
+        target.write_text("not a model")
+    elif damage != "missing":
+        target.write_bytes(buf.getvalue())
+    monkeypatch.setattr(star_module, "resources",
+                        types.SimpleNamespace(files=lambda package: tmp_path))
+    star_module.default_model.cache_clear()
+    try:
+        with pytest.raises(InterviewerError) as err:
+            star_module.default_model()
+        assert str(target) in err.value.what and "git checkout" in err.value.hint
+    finally:
+        star_module.default_model.cache_clear()
+
+
+def test_a_missing_part_says_how_sure_it_is_missing(embed: Embed) -> None:
+    # an answer with no learning: Learning is missing, and how sure depends on the sentences
+    sentences = SIGNPOSTED[:5]
+    seg = segment(words_from(sentences), embed=embed)
+    learning = part(seg, "learning")
+    assert learning.missing and 0.0 <= learning.confidence <= 1.0
+    assert learning.confidence < 1.0  # not a fixed 1.00 whatever was said
