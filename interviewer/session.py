@@ -139,7 +139,9 @@ def practice_from_file(
     # Decoded whole before anything is written (bad input fails here), as int16, and
     # transcribed from views of it: one copy of a long recording, half the size of float32.
     samples = load_pcm(audio_path)
-    start_loading_embedder()
+    # The sentence encoder is loaded after transcription, not beside it: its load peaks at
+    # +219 MB (embeddings.py), and when that fell on the transcription of a 30-minute file on
+    # a loaded machine the process passed the 500 MB tests/test_decoding.py holds it to.
     speaker.say(question.text)
     when = datetime.now()
     files = store.reserve(question, audio_path.suffix.lower() or ".wav", when)
