@@ -70,7 +70,7 @@ class SentenceEncoder:
         self.tokenizer_path = tokenizer_path
         self._tokenizer = _load_tokenizer(tokenizer_path)
         self._session = _load_session(self.model_path)
-        _give_back_freed_memory()
+        give_back_freed_memory()
         self._lock = threading.Lock()  # one run at a time: the pool has the cores already
 
     @property
@@ -101,7 +101,7 @@ class SentenceEncoder:
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             norms = np.linalg.norm(pooled, axis=1, keepdims=True)
             out[rows] = pooled / np.maximum(norms, 1e-12)
-        _give_back_freed_memory()
+        give_back_freed_memory()
         return out
 
 
@@ -174,7 +174,7 @@ def _load_session(path: Path) -> Any:
         ) from exc
 
 
-def _give_back_freed_memory() -> None:
+def give_back_freed_memory() -> None:
     """Return the heap onnxruntime freed to the system (glibc only; elsewhere a no-op).
 
     Loading folds the weights to fp32 through temporaries that glibc keeps, and each batch

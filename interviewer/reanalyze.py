@@ -274,7 +274,11 @@ def _transcribe(
         with TranscribeProgress(c.path.name) as bar:
             parts.append(transcriber.transcribe_blocks(
                 blocks_of(a), len(a) / SAMPLE_RATE_HZ, offset_s=c.offset_s, progress=bar))
-    return join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
+    joined = join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
+    from interviewer.session import free_whisper_after_long
+
+    free_whisper_after_long(joined.duration_s)
+    return joined
 
 
 def _backup(path: Path) -> None:

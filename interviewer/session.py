@@ -41,6 +41,18 @@ class Saved:
     files: store.AttemptFiles
 
 
+LONG_RECORDING_S = 300.0
+
+
+def free_whisper_after_long(duration_s: float) -> None:
+    """After a recording of 5 minutes or more, free Whisper before the sentence encoder loads
+    (transcribe.unload_models): together they passed 500 MB on a 30-minute file."""
+    if duration_s >= LONG_RECORDING_S:
+        from interviewer.transcribe import unload_models
+
+        unload_models()
+
+
 def start_loading_embedder() -> None:
     """Load the sentence-embedding model on a thread while the person speaks or the file is
     transcribed, so the STAR split does not wait for it (about 0.3 s of CPU and +108 MB)."""
@@ -159,6 +171,7 @@ def practice_from_file(
             with TranscribeProgress(audio_path.name) as bar:
                 transcript = transcriber.transcribe_blocks(
                     blocks_of(samples), len(samples) / SAMPLE_RATE_HZ, progress=bar)
+            free_whisper_after_long(transcript.duration_s)
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
             print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"

@@ -82,6 +82,24 @@ def load_model(model: str, device: str, compute_type: str, cpu_threads: int) -> 
         return _models[key]
 
 
+def unload_models() -> None:
+    """Free every loaded Whisper model and hand the memory back to the system.
+
+    For a command done transcribing a long recording, before the sentence encoder loads:
+    Whisper resident at the end of a 30-minute file plus the encoder's load peak (+219 MB,
+    embeddings.py) came to 500-540 MB (tests/test_decoding.py holds it under 500). The next
+    transcription loads the model again (about 0.5 s for tiny.en).
+    """
+    import gc
+
+    from interviewer.embeddings import give_back_freed_memory
+
+    with _models_lock:
+        _models.clear()
+    gc.collect()
+    give_back_freed_memory()
+
+
 def _load(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
     local = Path(model).is_dir()
     if local:
