@@ -176,8 +176,8 @@ def main() -> int:
           f"by {spread:.3f} between runs")
     print("CPU rec = process CPU time / wall time from the start of recording to the summary "
           "(1.0 = one core busy)")
-    print(f"peak RSS of the session (ru_maxrss: whisper, the sentence encoder if any, every run) "
-          f"{peak_rss_mb():.0f} MB (target <= 450 MB)")
+    print(f"peak RSS of this benchmark process (live and batch paths, every run): "
+          f"{peak_rss_mb():.0f} MB; a live session alone: scripts/bench_session_rss.py")
     return 0
 
 
