@@ -453,18 +453,18 @@ def fit(
     from interviewer.session import sentence_embedder
 
     embed = sentence_embedder()
-    inputs = [(it, text_input(estimated_truth(corpus, it))) for it in train_items]
+    truths = [(it, estimated_truth(corpus, it)) for it in train_items]
+    inputs = [(it, truth, text_input(truth)) for it, truth in truths]
     with tempfile.TemporaryDirectory() as tmp:
         bank = load_bank(write_bank(corpus, Path(tmp) / "bank"))
         coach = load_coach_settings(bank.root)
         scored = []
         for cfg in GRID:
             results = []
-            for it, (transcript, pauses) in inputs:
+            for it, truth, (transcript, pauses) in inputs:
                 record = analysis.analyse(bank.find(it["id"]), transcript, pauses, coach,
                                           cfg=cfg, embed=embed)
-                results.append(corpus.score.score(estimated_truth(corpus, it),
-                                                  record["sections"]))
+                results.append(corpus.score.score(truth, record["sections"]))
             errs = sorted(e for r in results for e in r["boundary_errors_s"])
             p90 = errs[int(0.9 * (len(errs) - 1))] if errs else 0.0
             scored.append((statistics.mean(r["acc"] for r in results), -p90, cfg))
