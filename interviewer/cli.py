@@ -41,8 +41,9 @@ def bounded(low: float, high: float, unit: str, integer: bool = False) -> Callab
         except ValueError:
             value = math.nan
         if not (math.isfinite(value) and low <= value <= high):
-            raise argparse.ArgumentTypeError(f"{text!r} is not allowed: give {low:g} to "
-                                             f"{high:g} {unit}")
+            raise argparse.ArgumentTypeError(
+                f"{text!r} is not allowed: give {low:g} to {high:g} {unit}"
+            )
         return value
 
     return parse
@@ -172,15 +173,15 @@ def _live_args(p: argparse.ArgumentParser) -> None:
 
 
 def _transcriber(model: str | None) -> Any:
+    from interviewer.adapters.transcribe import Transcriber
     from interviewer.settings import TranscribeSettings
-    from interviewer.transcribe import Transcriber
 
     return Transcriber(TranscribeSettings(model=model))
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
-    from interviewer import review
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
+    from interviewer.views import review
 
     bank = load_bank(args.bank)
     found = review.summaries(bank.root)  # unfinished takes included; damaged records warned about
@@ -194,8 +195,9 @@ def cmd_questions(args: argparse.Namespace) -> int:
             "has_story": q.has_story,
             "story_file": str(q.path),
             "attempts": sum(s["question_id"] == q.id for s in found.items),
-            "unfinished": [s["path"] for s in found.items
-                           if s["question_id"] == q.id and s.get("unfinished")],
+            "unfinished": [
+                s["path"] for s in found.items if s["question_id"] == q.id and s.get("unfinished")
+            ],
         }
         for q in bank.questions
     ]
@@ -214,8 +216,8 @@ def cmd_questions(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from interviewer.bank import default_bank_dir
-    from interviewer.importer import import_notes
+    from interviewer.adapters.bank import default_bank_dir
+    from interviewer.adapters.importer import import_notes
 
     root = args.bank or default_bank_dir()
     report = import_notes(args.file, root, force=args.force)
@@ -230,8 +232,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_transcribe(args: argparse.Namespace) -> int:
-    from interviewer.audiofile import AudioStream
-    from interviewer.progress import TranscribeProgress
+    from interviewer.adapters.audio_files import AudioStream
+    from interviewer.views.progress import TranscribeProgress
 
     # Decoded and transcribed piece by piece: memory does not grow with the file's length.
     with AudioStream(args.file) as stream, TranscribeProgress(Path(args.file).name) as bar:
@@ -279,7 +281,7 @@ def _timed_lines(words: Sequence[Any]) -> list[str]:
 
 def _speaker(args: argparse.Namespace) -> Any:
     """The question is always shown; it is also spoken unless --no-speak."""
-    from interviewer import speech
+    from interviewer.adapters import speech
 
     if args.no_speak:
         return speech.SilentSpeaker()
@@ -296,8 +298,8 @@ def _speaker(args: argparse.Namespace) -> Any:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from interviewer.bank import load_bank
-    from interviewer.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank
+    from interviewer.core.coaching import load_coach_settings
 
     bank = load_bank(args.bank)
     coach = load_coach_settings(bank.root)
@@ -310,8 +312,8 @@ def cmd_practice(args: argparse.Namespace) -> int:
             "--answer-audio needs exactly one --question ID",
             "name the question the recording answers",
         )
-    from interviewer import render
     from interviewer.session import practice_from_file
+    from interviewer.views import summary
 
     question = bank.find(args.question[0])
     from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
@@ -325,17 +327,17 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(saved.record, ensure_ascii=False))  # one line, as a live session
     else:
-        print(render.summary(saved.record))
+        print(summary.summary(saved.record))
         print(f"\nSaved beside the story: {saved.files.markdown}")
     return 0
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from interviewer import audio_io
+    from interviewer.adapters import audio_devices
 
-    devices = audio_io.list_devices()
+    devices = audio_devices.list_devices()
     if not devices:
-        raise InterviewerError("no audio devices found", audio_io.NO_DEVICES_HINT)
+        raise InterviewerError("no audio devices found", audio_devices.NO_DEVICES_HINT)
     print(f"{'':>3}  {'kind':<9} {'rate':>10}  name")
     for d in devices:
         kinds = []
@@ -349,7 +351,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def cmd_voices(args: argparse.Namespace) -> int:
-    from interviewer import speech
+    from interviewer.adapters import speech
 
     voices = speech.list_voices()
     for v in voices:
@@ -360,19 +362,19 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 
 def cmd_mic_check(args: argparse.Namespace) -> int:
-    from interviewer import audio_io
+    from interviewer.adapters import audio_devices
 
-    audio_io.require_device(args.input_device, "input")  # no microphone: say so first
+    audio_devices.require_device(args.input_device, "input")  # no microphone: say so first
     print(f"Recording {args.seconds:g} s: say something...")
-    check = audio_io.mic_check(args.seconds, args.input_device, args.output_device)
+    check = audio_devices.mic_check(args.seconds, args.input_device, args.output_device)
     print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")
     if check.silent:
         zeros = "all zeros" if check.all_zero else f"peak {check.peak_dbfs:.0f} dBFS"
         raise InterviewerError(
-            f"the microphone sends nothing ({zeros})", audio_io.SILENT_INPUT_HINT
+            f"the microphone sends nothing ({zeros})", audio_devices.SILENT_INPUT_HINT
         )
-    if check.peak_dbfs < audio_io.QUIET_PEAK_DBFS:
-        print(f"Very quiet: {audio_io.SILENT_INPUT_HINT}")
+    if check.peak_dbfs < audio_devices.QUIET_PEAK_DBFS:
+        print(f"Very quiet: {audio_devices.SILENT_INPUT_HINT}")
     return 0
 
 
@@ -417,8 +419,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
             return _unexpected(exc, args.debug)
         where = f" {exc.filename}" if exc.filename else " the output"
-        print(f"Error: cannot write{where}: {exc.strerror} — free some space (or write the "
-              "output elsewhere) and run the command again", file=sys.stderr)
+        print(
+            f"Error: cannot write{where}: {exc.strerror} — free some space (or write the "
+            "output elsewhere) and run the command again",
+            file=sys.stderr,
+        )
         return EXIT_ERROR
     except Exception as exc:  # a bug: one line unless --debug
         return _unexpected(exc, args.debug)

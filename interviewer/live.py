@@ -25,16 +25,17 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from interviewer import render, store
-from interviewer.audio_io import level_dbfs
-from interviewer.bank import Bank
-from interviewer.chunker import BackgroundTranscriber
-from interviewer.coaching import CoachSettings
-from interviewer.endpoint import Endpointer, EndpointSettings, Event
-from interviewer.errors import EXIT_INTERRUPTED
-from interviewer.fileio import StorageError
-from interviewer.keys import KeyReader
-from interviewer.models import (
+from interviewer.adapters import store
+from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.adapters.bank import Bank
+from interviewer.adapters.chunker import BackgroundTranscriber
+from interviewer.adapters.fileio import StorageError
+from interviewer.adapters.keys import KeyReader
+from interviewer.adapters.speech import Speaker
+from interviewer.adapters.takes import Interrupts, keep_stopped_take
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.models import (
     LABELS,
     Question,
     Story,
@@ -42,10 +43,10 @@ from interviewer.models import (
     join_transcripts,
     shift_transcript,
 )
+from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
-from interviewer.speech import Speaker
-from interviewer.takes import Interrupts, keep_stopped_take
+from interviewer.views import summary
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -94,8 +95,10 @@ class Screen:
         # Whole tenths and whole seconds first, so 59.96 s shows as 1:00.0, never 0:60.0.
         minutes, tenths = divmod(round(elapsed_s * 10), 600)
         left_min, left_s = divmod(math.ceil(max(0.0, max_s - elapsed_s)), 60)
-        line = (f"\r  [{'#' * bars:<20}] {minutes}:{tenths / 10:04.1f}  "
-                f"{left_min}:{left_s:02d} left  (Enter = done)")
+        line = (
+            f"\r  [{'#' * bars:<20}] {minutes}:{tenths / 10:04.1f}  "
+            f"{left_min}:{left_s:02d} left  (Enter = done)"
+        )
         self.out.write(line)
         self.out.flush()
 
@@ -130,14 +133,20 @@ def record_answer(
 ) -> Answer:
     """Record until Enter, sustained silence, the maximum length, Ctrl-C or a full disk.
     `story`, the question's written story, is embedded ahead for the STAR split."""
-    from interviewer.audio_io import Recorder
+    from interviewer.adapters.audio_devices import Recorder
 
     blocks: queue.Queue[np.ndarray] = queue.Queue()
-    endpointer = Endpointer(EndpointSettings(
-        end_silence_s=live.end_silence_s, max_answer_s=live.max_answer_s,
-        warn_before_max_s=live.warn_before_max_s, skip_prompt_after_s=live.skip_prompt_after_s))
+    endpointer = Endpointer(
+        EndpointSettings(
+            end_silence_s=live.end_silence_s,
+            max_answer_s=live.max_answer_s,
+            warn_before_max_s=live.warn_before_max_s,
+            skip_prompt_after_s=live.skip_prompt_after_s,
+        )
+    )
     background = BackgroundTranscriber(
-        transcriber, on_words=functools.partial(warm_embeddings, story=story))
+        transcriber, on_words=functools.partial(warm_embeddings, story=story)
+    )
     markers: list[tuple[float, str]] = []
     reason, interrupted = "", False
     keys.drain()
@@ -147,16 +156,26 @@ def record_answer(
     recorder.start()
     screen.say("Recording: answer now. Enter ends the answer; s/t/a/r/l mark a section.")
     try:
-        reason = _listen(blocks, endpointer, background, keys, screen, markers, live,
-                         failed=lambda: DISK_FULL if recorder.write_error else None)
+        reason = _listen(
+            blocks,
+            endpointer,
+            background,
+            keys,
+            screen,
+            markers,
+            live,
+            failed=lambda: DISK_FULL if recorder.write_error else None,
+        )
     except KeyboardInterrupt:
         reason, interrupted = "interrupted (Ctrl-C)", True
     finally:
         if interrupts:
             interrupts.finish_now()
     if reason == DISK_FULL:
-        screen.say(f"Disk full: recording stopped at {recorder.recorded_s:.1f} s; "
-                   "keeping what was recorded.")
+        screen.say(
+            f"Disk full: recording stopped at {recorder.recorded_s:.1f} s; "
+            "keeping what was recorded."
+        )
     ended_at = time.perf_counter()
     result = recorder.stop()
     while not blocks.empty():  # blocks that arrived after the loop stopped
@@ -164,11 +183,20 @@ def record_answer(
     screen.clear()
     transcript = background.finish()
     if getattr(recorder, "all_zero", False):
-        screen.say("Warning: the microphone delivered only zeros — check that it is not muted "
-                   "(on macOS: allow microphone access for the terminal).")
-    return Answer(reason, result.path, result.duration_s, transcript, markers,
-                  round(time.perf_counter() - ended_at, 3),
-                  getattr(recorder, "first_block_delay_s", 0.0), interrupted)
+        screen.say(
+            "Warning: the microphone delivered only zeros — check that it is not muted "
+            "(on macOS: allow microphone access for the terminal)."
+        )
+    return Answer(
+        reason,
+        result.path,
+        result.duration_s,
+        transcript,
+        markers,
+        round(time.perf_counter() - ended_at, 3),
+        getattr(recorder, "first_block_delay_s", 0.0),
+        interrupted,
+    )
 
 
 def _listen(
@@ -193,8 +221,10 @@ def _listen(
             # The endpoint counts time in audio blocks; if the stream stalls (sound server
             # gone, device unplugged), no block comes and no other end would ever fire.
             if time.monotonic() - last_block > live.stall_s:
-                screen.say(f"Warning: the microphone sent no audio for {live.stall_s:g} s; "
-                           "ending the answer with what was recorded.")
+                screen.say(
+                    f"Warning: the microphone sent no audio for {live.stall_s:g} s; "
+                    "ending the answer with what was recorded."
+                )
                 return MIC_STALLED
         if block is not None:
             last_block = time.monotonic()
@@ -207,8 +237,9 @@ def _listen(
                     left_s = endpointer.s.max_answer_s - endpointer.elapsed_s
                     screen.say(f"{left_s:.0f} seconds left.")
                 elif event is Event.ASK_SKIP:
-                    screen.say("Nothing heard yet. Press k to skip this question, or start "
-                               "speaking.")
+                    screen.say(
+                        "Nothing heard yet. Press k to skip this question, or start speaking."
+                    )
             if endpointer.ended:
                 return endpointer.ended.value
         key = keys.poll()
@@ -224,8 +255,14 @@ def _listen(
 # --- the session over the bank -------------------------------------------------------------
 
 
-def choose_questions(bank: Bank, ids: list[str] | None, shuffle: bool, focus: str | None,
-                     count: int | None, seed: int | None = None) -> list[Question]:
+def choose_questions(
+    bank: Bank,
+    ids: list[str] | None,
+    shuffle: bool,
+    focus: str | None,
+    count: int | None,
+    seed: int | None = None,
+) -> list[Question]:
     questions = [bank.find(i) for i in ids] if ids else list(bank.questions)
     if shuffle:
         random.Random(seed).shuffle(questions)
@@ -301,9 +338,8 @@ class LiveSession:
     def _print_json(self) -> None:
         """--json: every record saved since the last call, one line each."""
         if self.json_out is not None:
-            for saved in self.saved[self._printed:]:
-                print(json.dumps(saved.record, ensure_ascii=False), file=self.json_out,
-                      flush=True)
+            for saved in self.saved[self._printed :]:
+                print(json.dumps(saved.record, ensure_ascii=False), file=self.json_out, flush=True)
         self._printed = len(self.saved)
 
     def turn(self, question: Question) -> tuple[Saved | None, bool]:
@@ -322,9 +358,16 @@ class LiveSession:
         saved: Saved | None = None
         with store.Take.begin(files, placeholder) as self._take:
             try:
-                answer = record_answer(files.audio, self.transcriber, self.live, self.devices,
-                                       self.keys, self.screen, self.interrupts,
-                                       _story(question))
+                answer = record_answer(
+                    files.audio,
+                    self.transcriber,
+                    self.live,
+                    self.devices,
+                    self.keys,
+                    self.screen,
+                    self.interrupts,
+                    _story(question),
+                )
                 extra = _answer_extra(answer)
                 if answer.reason == SKIPPED:  # nothing was said: not an attempt at all
                     files.audio.unlink(missing_ok=True)
@@ -332,8 +375,12 @@ class LiveSession:
                     self.screen.say("Skipped: nothing saved.")
                     return None, False
                 saved = _finish(question, files, answer, self.coach, when, extra)
-                if (not answer.interrupted and not self.interrupts.stop
-                        and self.live.follow_ups and saved.record["status"] == "ok"):
+                if (
+                    not answer.interrupted
+                    and not self.interrupts.stop
+                    and self.live.follow_ups
+                    and saved.record["status"] == "ok"
+                ):
                     saved = self.follow_up(question, files, saved, answer, when)
             except BaseException as exc:
                 if keep_stopped_take(files, exc, self.screen):
@@ -346,20 +393,31 @@ class LiveSession:
         assert saved is not None
         answer.interrupted = answer.interrupted or self.interrupts.stop
         self.saved.append(saved)
-        self.screen.say(render.summary(saved.record))
+        self.screen.say(summary.summary(saved.record))
         self.screen.say(f"Saved: {files.markdown}")
         if answer.reason == Event.END_MAX.value:
-            self.screen.say(f"The answer was stopped at the maximum length, "
-                            f"{self.live.max_answer_s:g} s (--max-answer sets it).")
+            self.screen.say(
+                f"The answer was stopped at the maximum length, "
+                f"{self.live.max_answer_s:g} s (--max-answer sets it)."
+            )
         if not answer.interrupted and not self.stopped:
             self.screen.say(MENU)
         return saved, answer.interrupted
 
-    def follow_up(self, question: Question, files: store.AttemptFiles, saved: Saved,
-                  answer: Answer, when: datetime) -> Saved:
+    def follow_up(
+        self,
+        question: Question,
+        files: store.AttemptFiles,
+        saved: Saved,
+        answer: Answer,
+        when: datetime,
+    ) -> Saved:
         """Like an interviewer: ask once about a missing Result or Learning."""
-        missing = [s["label"] for s in saved.record["sections"]
-                   if s["missing"] and s["label"] in FOLLOW_UPS]
+        missing = [
+            s["label"]
+            for s in saved.record["sections"]
+            if s["missing"] and s["label"] in FOLLOW_UPS
+        ]
         if not missing:
             return saved
         prompt = FOLLOW_UPS[missing[0]]
@@ -368,38 +426,69 @@ class LiveSession:
         self.speaker.say(prompt)
         path = files.follow_up
         if self._take is not None:  # the take is unfinished again until the merge is saved
-            self._take.mark(store.placeholder(question, files, when, input="microphone",
-                            follow_ups=[{"question": prompt, "asked_for": missing[0],
-                                         "audio": path.name}]))
-        extra_answer = record_answer(path, self.transcriber, self.live, self.devices,
-                                     self.keys, self.screen, self.interrupts, _story(question))
+            self._take.mark(
+                store.placeholder(
+                    question,
+                    files,
+                    when,
+                    input="microphone",
+                    follow_ups=[{"question": prompt, "asked_for": missing[0], "audio": path.name}],
+                )
+            )
+        extra_answer = record_answer(
+            path,
+            self.transcriber,
+            self.live,
+            self.devices,
+            self.keys,
+            self.screen,
+            self.interrupts,
+            _story(question),
+        )
         self.stopped = extra_answer.interrupted
         join = plan_join(answer.transcript, extra_answer.transcript)
         merged = join_transcripts(
-            [answer.transcript,
-             shift_transcript(extra_answer.transcript, join.offset_s - join.audio_start_s)],
-            join.duration_s)
+            [
+                answer.transcript,
+                shift_transcript(extra_answer.transcript, join.offset_s - join.audio_start_s),
+            ],
+            join.duration_s,
+        )
         rate = SAMPLE_RATE_HZ
-        samples = np.concatenate([_read_wav(files.audio)[: round(join.offset_s * rate)],
-                                  _read_wav(path)[round(join.audio_start_s * rate):]])
+        samples = np.concatenate(
+            [
+                _read_wav(files.audio)[: round(join.offset_s * rate)],
+                _read_wav(path)[round(join.audio_start_s * rate) :],
+            ]
+        )
         extra = _answer_extra(answer)
-        extra["follow_ups"] = [{"question": prompt, "asked_for": missing[0], "audio": path.name,
-                                "offset_s": join.offset_s, "audio_start_s": join.audio_start_s,
-                                "wait_s": join.wait_s, "ended_by": extra_answer.reason}]
+        extra["follow_ups"] = [
+            {
+                "question": prompt,
+                "asked_for": missing[0],
+                "audio": path.name,
+                "offset_s": join.offset_s,
+                "audio_start_s": join.audio_start_s,
+                "wait_s": join.wait_s,
+                "ended_by": extra_answer.reason,
+            }
+        ]
         # The placeholder is replaced by the merged record: same attempt, more of the answer.
-        return finish_attempt(question, files, samples, merged, self.coach, when,
-                              answer.markers, extra)
+        return finish_attempt(
+            question, files, samples, merged, self.coach, when, answer.markers, extra
+        )
 
     def play(self, saved: Saved) -> None:
         """The answer as analysed: the main recording, then each follow-up's answer."""
-        from interviewer.audio_io import play_samples
+        from interviewer.adapters.audio_devices import play_samples
         from interviewer.reanalyze import answer_samples
 
         self.screen.say("Playing back...")
         samples = answer_samples(saved.files.audio.parent, saved.record)
         if samples is None:
-            self.screen.say(f"Cannot play back: a recording of {saved.files.audio.name} is "
-                            "missing.")
+            self.screen.say(
+                f"Cannot play back: a recording of {saved.files.audio.name} is missing."
+            )
         else:
             play_samples(samples, SAMPLE_RATE_HZ, device=self.devices.output)
 
@@ -421,13 +510,16 @@ class Join:
 
 def plan_join(main: Transcript, follow: Transcript, pad_s: float = JOIN_PAD_S) -> Join:
     main_edges, follow_edges = _speech_edges(main), _speech_edges(follow)
-    offset = main.duration_s if main_edges is None else min(main.duration_s,
-                                                             main_edges[1] + pad_s)
+    offset = main.duration_s if main_edges is None else min(main.duration_s, main_edges[1] + pad_s)
     if follow_edges is None:  # nothing said: the whole follow-up recording is a wait
         return Join(round(offset, 3), follow.duration_s, follow.duration_s, round(offset, 3))
     start = max(0.0, follow_edges[0] - pad_s)
-    return Join(round(offset, 3), round(start, 3), round(follow_edges[0], 3),
-                round(offset + follow.duration_s - start, 3))
+    return Join(
+        round(offset, 3),
+        round(start, 3),
+        round(follow_edges[0], 3),
+        round(offset + follow.duration_s - start, 3),
+    )
 
 
 def _speech_edges(t: Transcript) -> tuple[float, float] | None:
@@ -440,24 +532,45 @@ def _speech_edges(t: Transcript) -> tuple[float, float] | None:
     return first, last
 
 
-def _finish(question: Question, files: store.AttemptFiles, answer: Answer,
-            coach: CoachSettings, when: datetime, extra: dict[str, Any]) -> Saved:
-    saved = finish_attempt(question, files, _read_wav(files.audio), answer.transcript, coach,
-                           when, answer.markers, extra)
+def _finish(
+    question: Question,
+    files: store.AttemptFiles,
+    answer: Answer,
+    coach: CoachSettings,
+    when: datetime,
+    extra: dict[str, Any],
+) -> Saved:
+    saved = finish_attempt(
+        question,
+        files,
+        _read_wav(files.audio),
+        answer.transcript,
+        coach,
+        when,
+        answer.markers,
+        extra,
+    )
     if answer.reason == DISK_FULL:  # saved, but the next take would not fit either
-        raise StorageError(f"disk full: the answer was cut at {answer.duration_s:.1f} s; "
-                           f"what was recorded is saved: {files.markdown}",
-                           f"free some space in {files.audio.parent} before the next take",
-                           disk_full=True)
+        raise StorageError(
+            f"disk full: the answer was cut at {answer.duration_s:.1f} s; "
+            f"what was recorded is saved: {files.markdown}",
+            f"free some space in {files.audio.parent} before the next take",
+            disk_full=True,
+        )
     return saved
 
 
 def _answer_extra(answer: Answer) -> dict[str, Any]:
     edges = _speech_edges(answer.transcript)  # the time before the first word is thinking
-    return {"input": "microphone", "ended_by": answer.reason,
-            "wait_s": round(edges[0], 3) if edges else answer.duration_s,
-            "latency": {"end_to_summary_s": answer.latency_s,
-                        "first_block_delay_s": round(answer.first_block_delay_s, 3)}}
+    return {
+        "input": "microphone",
+        "ended_by": answer.reason,
+        "wait_s": round(edges[0], 3) if edges else answer.duration_s,
+        "latency": {
+            "end_to_summary_s": answer.latency_s,
+            "first_block_delay_s": round(answer.first_block_delay_s, 3),
+        },
+    }
 
 
 def _read_wav(path: Path) -> np.ndarray:
@@ -471,25 +584,36 @@ def _read_wav(path: Path) -> np.ndarray:
 def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:
     kept = "".join(f"\n  kept unfinished: {p}" for p in unfinished)
     if not saved:
-        return ("Session over: no answers finished." + kept if unfinished
-                else "Session over: no answers recorded.")
+        return (
+            "Session over: no answers finished." + kept
+            if unfinished
+            else "Session over: no answers recorded."
+        )
     lines = [f"\nSession over: {len(saved)} answer{'' if len(saved) == 1 else 's'}.{kept}"]
     for s in saved:
         m = s.record["metrics"]
-        lines.append(f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "
-                     f"{m.get('wpm', 0):>4.0f} wpm  {s.record['status']}")
+        lines.append(
+            f"  {s.record['question_id']:<40} {m.get('answer_s', 0):>6.1f} s  "
+            f"{m.get('wpm', 0):>4.0f} wpm  {s.record['status']}"
+        )
     return "\n".join(lines)
 
 
 def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
     """`interviewer practice` without --answer-audio."""
-    from interviewer import audio_io
+    from interviewer.adapters import audio_devices
     from interviewer.cli import _speaker, _transcriber
 
-    devices = Devices(audio_io.require_device(args.input_device, "input"),
-                      audio_io.find_device(args.output_device, "output"))
-    live = LiveSettings(end_silence_s=args.end_silence, max_answer_s=args.max_answer,
-                        think_s=args.think, follow_ups=not args.no_follow_ups)
+    devices = Devices(
+        audio_devices.require_device(args.input_device, "input"),
+        audio_devices.find_device(args.output_device, "output"),
+    )
+    live = LiveSettings(
+        end_silence_s=args.end_silence,
+        max_answer_s=args.max_answer,
+        think_s=args.think,
+        follow_ups=not args.no_follow_ups,
+    )
     questions = choose_questions(bank, args.question, args.shuffle, args.focus, args.count)
     transcriber = _transcriber(args.model)
     transcriber.load()
@@ -497,8 +621,16 @@ def run_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
 
     finish_unfinished(bank, transcriber, Screen().say)  # takes an earlier session left
     with KeyReader() as keys:
-        session = LiveSession(transcriber, _speaker(args), coach, live, devices, keys, Screen(),
-                              json_out=sys.stdout if args.json else None)
+        session = LiveSession(
+            transcriber,
+            _speaker(args),
+            coach,
+            live,
+            devices,
+            keys,
+            Screen(),
+            json_out=sys.stdout if args.json else None,
+        )
         with session.interrupts.installed():
             code = session.run(questions)
     if session.unfinished:

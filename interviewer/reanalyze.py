@@ -23,13 +23,15 @@ from typing import Any
 
 import numpy as np
 
-from interviewer import analysis, render, review, store
-from interviewer.bank import Bank
-from interviewer.coaching import CoachSettings, load_coach_settings
+from interviewer.adapters import store
+from interviewer.adapters.bank import Bank
+from interviewer.adapters.fileio import StorageError, write_text_atomic
+from interviewer.core import analysis
+from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.models import Question, Transcript, Word, join_transcripts
 from interviewer.errors import InterviewerError
-from interviewer.fileio import StorageError, write_text_atomic
-from interviewer.models import Question, Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
+from interviewer.views import review, summary
 
 BACKUP_SUFFIX = ".bak"
 
@@ -75,9 +77,7 @@ def run(
     return len(paths)
 
 
-def finish_unfinished(
-    bank: Bank, transcriber: Any, log: Callable[[str], Any] = print
-) -> int:
+def finish_unfinished(bank: Bank, transcriber: Any, log: Callable[[str], Any] = print) -> int:
     """Finish every interrupted take in the bank (none that another process is recording);
     one line each; returns how many were finished."""
     coach = load_coach_settings(bank.root)
@@ -109,8 +109,10 @@ def finish_take(
     record = store.load_attempt(path)
     audio = Path(record["audio_path"])
     if record.get("busy"):
-        raise InterviewerError(f"{path.name} is being recorded now by another session",
-                               "it is saved when that session finishes it")
+        raise InterviewerError(
+            f"{path.name} is being recorded now by another session",
+            "it is saved when that session finishes it",
+        )
     question = questions.get(record.get("question_id", ""))
     if question is None:
         raise InterviewerError(
@@ -144,10 +146,13 @@ def finish_take(
         extra["recovered_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
         if follow_ups:
             extra["follow_ups"] = follow_ups
-        saved = finish_attempt(question, take.files, samples, transcript, coach,
-                               _created(record), extra=extra)
-    return (f"Finished an interrupted take of {question.id} "
-            f"({transcript.duration_s:.1f} s, {saved.record['status']}): {saved.files.markdown}")
+        saved = finish_attempt(
+            question, take.files, samples, transcript, coach, _created(record), extra=extra
+        )
+    return (
+        f"Finished an interrupted take of {question.id} "
+        f"({transcript.duration_s:.1f} s, {saved.record['status']}): {saved.files.markdown}"
+    )
 
 
 def _created(record: dict[str, Any]) -> datetime:
@@ -158,8 +163,8 @@ def _created(record: dict[str, Any]) -> datetime:
 
 
 def _transcriber(model: str | None) -> Any:
+    from interviewer.adapters.transcribe import Transcriber
     from interviewer.settings import TranscribeSettings
-    from interviewer.transcribe import Transcriber
 
     return Transcriber(TranscribeSettings(model=model))
 
@@ -185,8 +190,11 @@ def reanalyze_attempt(
         _backup(path)
         record["previous_model"] = record.get("model", "")
         transcript = _transcribe(transcriber, clips, audio)
-        record.update(duration_s=transcript.duration_s, speech_s=transcript.speech_s,
-                      filler_capture_s=transcript.filler_capture_s)
+        record.update(
+            duration_s=transcript.duration_s,
+            speech_s=transcript.speech_s,
+            filler_capture_s=transcript.filler_capture_s,
+        )
         record["model"] = transcript.model
     else:
         transcript = transcript_from_record(record)
@@ -194,8 +202,9 @@ def reanalyze_attempt(
     markers = [(m["time_s"], m["label"]) for m in record.get("markers", [])]
     from interviewer.session import sentence_embedder
 
-    record.update(analysis.analyse(question, transcript, pauses, coach, markers,
-                                   embed=sentence_embedder()))
+    record.update(
+        analysis.analyse(question, transcript, pauses, coach, markers, embed=sentence_embedder())
+    )
     _save(path, record, question)
     return _report_line(path, record, before, samples is None)
 
@@ -219,8 +228,13 @@ def _clips(folder: Path, record: dict[str, Any]) -> list[Clip]:
     clips = [Clip(folder / record.get("audio", ""), 0.0)] if record.get("audio") else []
     for f in record.get("follow_ups") or []:
         if f.get("audio"):
-            clips.append(Clip(folder / f["audio"], float(f.get("offset_s", 0.0)),
-                              float(f.get("audio_start_s", 0.0))))
+            clips.append(
+                Clip(
+                    folder / f["audio"],
+                    float(f.get("offset_s", 0.0)),
+                    float(f.get("audio_start_s", 0.0)),
+                )
+            )
     return clips
 
 
@@ -244,11 +258,11 @@ def _clip_audio(clips: list[Clip]) -> list[np.ndarray] | None:
     """Each clip from its start_s, cut where the next clip begins on the answer's clock."""
     if not clips or not all(c.path.is_file() for c in clips):
         return None
-    from interviewer.audiofile import load_pcm
+    from interviewer.adapters.audio_files import load_pcm
 
     parts = []
     for clip, after in zip(clips, [*clips[1:], None]):
-        audio = load_pcm(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ):]
+        audio = load_pcm(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ) :]
         if after is not None:
             audio = audio[: max(0, round((after.offset_s - clip.offset_s) * SAMPLE_RATE_HZ))]
         parts.append(audio)
@@ -256,7 +270,7 @@ def _clip_audio(clips: list[Clip]) -> list[np.ndarray] | None:
 
 
 def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
-    from interviewer.pauses import find_pauses
+    from interviewer.core.pauses import find_pauses
 
     return [] if samples is None else find_pauses(samples, SAMPLE_RATE_HZ)
 
@@ -265,15 +279,18 @@ def _transcribe(
     transcriber: Any, clips: list[Clip], audio: list[np.ndarray] | None = None
 ) -> Transcript:
     """Each clip on the answer's clock; the follow-ups' words after the answer's."""
-    from interviewer.progress import TranscribeProgress
     from interviewer.session import blocks_of
+    from interviewer.views.progress import TranscribeProgress
 
     audio = audio or _clip_audio(clips) or []
     parts = []
     for c, a in zip(clips, audio):
         with TranscribeProgress(c.path.name) as bar:
-            parts.append(transcriber.transcribe_blocks(
-                blocks_of(a), len(a) / SAMPLE_RATE_HZ, offset_s=c.offset_s, progress=bar))
+            parts.append(
+                transcriber.transcribe_blocks(
+                    blocks_of(a), len(a) / SAMPLE_RATE_HZ, offset_s=c.offset_s, progress=bar
+                )
+            )
     joined = join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
     from interviewer.session import free_whisper_after_long
 
@@ -293,7 +310,7 @@ def _save(path: Path, record: dict[str, Any], question: Question) -> None:
     record["format_version"] = store.FORMAT_VERSION
     record["reanalyzed_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
     markdown = path.with_suffix(".md")
-    write_text_atomic(markdown, render.markdown(record, question), replace=True)
+    write_text_atomic(markdown, summary.markdown(record, question), replace=True)
     data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     write_text_atomic(path, data, replace=True)
 

@@ -78,8 +78,9 @@ def bank_arg(p: argparse.ArgumentParser) -> None:
 def cmd_review(args: argparse.Namespace) -> int:
     import shutil
 
-    from interviewer import review, store
-    from interviewer.bank import load_bank
+    from interviewer.adapters import store
+    from interviewer.adapters.bank import load_bank
+    from interviewer.views import review
 
     bank = load_bank(args.bank)
     warn = _warn_once()
@@ -120,7 +121,8 @@ def _warn_once() -> Callable[[str], None]:
 
 
 def _latest_readable(paths: list[Path], warn: Callable[[str], None]) -> tuple[Path, Any]:
-    from interviewer import review, store
+    from interviewer.adapters import store
+    from interviewer.views import review
 
     for path, record in store.readable(reversed(paths), warn):
         return path, record
@@ -131,7 +133,8 @@ def _previous_summary(
     earlier: list[Path], warn: Callable[[str], None] = print
 ) -> dict[str, Any] | None:
     """The last analysed attempt before this one, summarised; damaged ones are passed over."""
-    from interviewer import review, store
+    from interviewer.adapters import store
+    from interviewer.views import review
 
     for path, record in store.readable(reversed(earlier), warn):
         if record.get("status") == "ok":
@@ -140,9 +143,9 @@ def _previous_summary(
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from interviewer import review
-    from interviewer.bank import load_bank
-    from interviewer.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank
+    from interviewer.core.coaching import load_coach_settings
+    from interviewer.views import review
 
     bank = load_bank(args.bank)
     found = review.summaries(bank.root)
@@ -173,8 +176,8 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from interviewer import report
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
+    from interviewer.views import report
 
     bank = load_bank(args.bank)
     question = bank.find(args.question) if args.question else None
@@ -189,7 +192,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_reanalyze(args: argparse.Namespace) -> int:
     from interviewer import reanalyze
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
 
     bank = load_bank(args.bank)
     question = bank.find(args.question) if args.question else None
@@ -201,11 +204,13 @@ def cmd_reanalyze(args: argparse.Namespace) -> int:
 
 def none_yet(root: Path, question_id: str | None) -> InterviewerError:
     """Nothing to show: at this question, or in the whole bank."""
-    from interviewer import review
+    from interviewer.views import review
 
     if question_id:
-        return InterviewerError(f"no attempts at {question_id} yet",
-                                f"record one: 'interviewer practice -q {question_id}'")
+        return InterviewerError(
+            f"no attempts at {question_id} yet",
+            f"record one: 'interviewer practice -q {question_id}'",
+        )
     return InterviewerError(f"no attempts saved yet in {root}", review.NO_ATTEMPTS_HINT)
 
 
@@ -229,7 +234,7 @@ def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Pat
 
 def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
     """Every attempt at --question (or in the bank), oldest first; an error if none."""
-    from interviewer import store
+    from interviewer.adapters import store
 
     if question_id:
         question = bank.find(question_id)
@@ -245,7 +250,7 @@ def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
 
 def resolve_attempt(root: Path, name: str) -> Path:
     """A path or bare name of any attempt file (.json, .md, audio) to its JSON record."""
-    from interviewer.store import ATTEMPT_MARK, orphan_audio
+    from interviewer.adapters.store import ATTEMPT_MARK, orphan_audio
 
     given = Path(name).expanduser()
     if ATTEMPT_MARK not in given.name:

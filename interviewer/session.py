@@ -11,14 +11,16 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from interviewer import analysis, render, star, store
-from interviewer.coaching import CoachSettings
-from interviewer.fileio import StorageError
-from interviewer.models import Question, Story, Transcript, Word
-from interviewer.pauses import find_pauses
-from interviewer.progress import ProgressFn, TranscribeProgress
+from interviewer.adapters import store
+from interviewer.adapters.fileio import StorageError
+from interviewer.adapters.speech import Speaker
+from interviewer.core import analysis, star
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.models import Question, Story, Transcript, Word
+from interviewer.core.pauses import find_pauses
 from interviewer.settings import SAMPLE_RATE_HZ
-from interviewer.speech import Speaker
+from interviewer.views import summary
+from interviewer.views.progress import ProgressFn, TranscribeProgress
 
 
 class Transcribes(Protocol):
@@ -48,7 +50,7 @@ def free_whisper_after_long(duration_s: float) -> None:
     """After a recording of 5 minutes or more, free Whisper before the sentence encoder loads
     (transcribe.unload_models): together they passed 500 MB on a 30-minute file."""
     if duration_s >= LONG_RECORDING_S:
-        from interviewer.transcribe import unload_models
+        from interviewer.adapters.transcribe import unload_models
 
         unload_models()
 
@@ -56,7 +58,7 @@ def free_whisper_after_long(duration_s: float) -> None:
 def start_loading_embedder() -> None:
     """Load the sentence-embedding model on a thread while the person speaks or the file is
     transcribed, so the STAR split does not wait for it (about 0.3 s of CPU and +108 MB)."""
-    from interviewer.embeddings import load_encoder_in_background
+    from interviewer.adapters.embeddings import load_encoder_in_background
 
     load_encoder_in_background()
 
@@ -69,7 +71,7 @@ def sentence_embedder() -> star.Embed:
     """The encoder the STAR split uses (waits for a load already started, else loads it),
     each text encoded once per process, so sentences embedded while the answer was still
     being spoken (warm_embeddings) cost nothing when it ends."""
-    from interviewer.embeddings import load_encoder
+    from interviewer.adapters.embeddings import load_encoder
 
     encode = load_encoder().encode
 
@@ -80,7 +82,8 @@ def sentence_embedder() -> star.Embed:
                 _EMBEDDED.clear()
             _EMBEDDED.update(zip(todo, encode(todo)))
         return np.array([_EMBEDDED[t] for t in texts], dtype=np.float32).reshape(
-            len(texts), star.EMBED_DIM)
+            len(texts), star.EMBED_DIM
+        )
 
     return cached
 
@@ -91,8 +94,9 @@ def warm_embeddings(words: Sequence[Word], story: Story | None = None) -> None:
     written story. Run on the transcription thread, so the summary does not wait for them
     (a 170 s answer: 0.31 s from the end of the answer to its split unwarmed, 0.01 s warm)."""
     units = [u.text for u in star.split_sentences(words)[:-1]]
-    texts = units + [f"{a} {b}" for a, b in zip(units, units[1:])
-                     if not a.rstrip().endswith((".", "?", "!"))]
+    texts = units + [
+        f"{a} {b}" for a, b in zip(units, units[1:]) if not a.rstrip().endswith((".", "?", "!"))
+    ]
     if story is not None and not story.is_empty:
         texts += [text for _, text in star.story_fragments(story)]
     if texts:
@@ -115,8 +119,9 @@ def finish_attempt(
     pauses = find_pauses(samples, SAMPLE_RATE_HZ)
     record = analysis.new_record(question, transcript, when)
     record["audio"] = files.audio.name
-    record.update(analysis.analyse(question, transcript, pauses, coach, markers,
-                                   embed=sentence_embedder()))
+    record.update(
+        analysis.analyse(question, transcript, pauses, coach, markers, embed=sentence_embedder())
+    )
     record.update(extra or {})
     record["files"] = {
         "audio": str(files.audio),
@@ -124,11 +129,13 @@ def finish_attempt(
         "record": str(files.record),
     }
     try:
-        store.save_record(files, record, render.markdown(record, question))
+        store.save_record(files, record, summary.markdown(record, question))
     except StorageError as exc:
         raise StorageError(
             f"{exc.what}; the recording is kept at {files.audio}",
-            f"{exc.hint}, then {store.FINISH_HINT}", exc.disk_full) from exc
+            f"{exc.hint}, then {store.FINISH_HINT}",
+            exc.disk_full,
+        ) from exc
     return Saved(record, files)
 
 
@@ -146,7 +153,7 @@ def practice_from_file(
     coach: CoachSettings,
 ) -> Saved:
     """One practice turn with a recorded answer standing in for the microphone."""
-    from interviewer.audiofile import load_pcm
+    from interviewer.adapters.audio_files import load_pcm
 
     # Decoded whole before anything is written (bad input fails here), as int16, and
     # transcribed from views of it: one copy of a long recording, half the size of float32.
@@ -165,15 +172,22 @@ def practice_from_file(
             files.record.unlink(missing_ok=True)  # is where it was
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            raise StorageError(f"{exc.what}; nothing was saved ({audio_path} is unchanged)",
-                               f"{exc.hint}, then run the command again", exc.disk_full) from exc
+            raise StorageError(
+                f"{exc.what}; nothing was saved ({audio_path} is unchanged)",
+                f"{exc.hint}, then run the command again",
+                exc.disk_full,
+            ) from exc
         try:
             with TranscribeProgress(audio_path.name) as bar:
                 transcript = transcriber.transcribe_blocks(
-                    blocks_of(samples), len(samples) / SAMPLE_RATE_HZ, progress=bar)
+                    blocks_of(samples), len(samples) / SAMPLE_RATE_HZ, progress=bar
+                )
             free_whisper_after_long(transcript.duration_s)
             return finish_attempt(question, files, samples, transcript, coach, when, extra=extra)
         except KeyboardInterrupt:
-            print(f"\nStopped. The take is kept, unfinished: {files.audio}\n"
-                  f"  {store.FINISH_HINT[0].upper()}{store.FINISH_HINT[1:]}.", file=sys.stderr)
+            print(
+                f"\nStopped. The take is kept, unfinished: {files.audio}\n"
+                f"  {store.FINISH_HINT[0].upper()}{store.FINISH_HINT[1:]}.",
+                file=sys.stderr,
+            )
             raise

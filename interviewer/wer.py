@@ -14,29 +14,76 @@ from collections.abc import Iterable, Sequence
 FILLERS: tuple[str, ...] = ("um", "uh", "er", "hmm", "ah")
 
 _ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
     "nineteen",
 ]
 _TENS = ["", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALES = ((10**9, "billion"), (10**6, "million"), (1000, "thousand"), (100, "hundred"))
-_ORDINAL_IRREGULAR = {"one": "first", "two": "second", "three": "third", "five": "fifth",
-                      "eight": "eighth", "nine": "ninth", "twelve": "twelfth"}
+_ORDINAL_IRREGULAR = {
+    "one": "first",
+    "two": "second",
+    "three": "third",
+    "five": "fifth",
+    "eight": "eighth",
+    "nine": "ninth",
+    "twelve": "twelfth",
+}
 
 # Spelling variants of one word, mapped to one form so both sides agree.
 _VARIANTS = {
-    "umm": "um", "erm": "um", "uhh": "uh", "uhm": "um", "hm": "hmm", "mm": "hmm",
-    "ahh": "ah", "okay": "ok", "'er": "her", "'em": "them",
-    "yknow": "you know", "y'know": "you know",
+    "umm": "um",
+    "erm": "um",
+    "uhh": "uh",
+    "uhm": "um",
+    "hm": "hmm",
+    "mm": "hmm",
+    "ahh": "ah",
+    "okay": "ok",
+    "'er": "her",
+    "'em": "them",
+    "yknow": "you know",
+    "y'know": "you know",
 }
 # A few British spellings that Whisper (trained mostly on US text) writes the US way.
 _BRITISH = {
-    "counselled": "counseled", "travelled": "traveled", "cancelled": "canceled",
-    "labelled": "labeled", "modelled": "modeled", "colour": "color", "favour": "favor",
-    "behaviour": "behavior", "honour": "honor", "centre": "center", "organise": "organize",
-    "organised": "organized", "realise": "realize", "realised": "realized",
-    "prioritise": "prioritize", "apologise": "apologize", "analyse": "analyze",
-    "programme": "program", "defence": "defense", "licence": "license",
+    "counselled": "counseled",
+    "travelled": "traveled",
+    "cancelled": "canceled",
+    "labelled": "labeled",
+    "modelled": "modeled",
+    "colour": "color",
+    "favour": "favor",
+    "behaviour": "behavior",
+    "honour": "honor",
+    "centre": "center",
+    "organise": "organize",
+    "organised": "organized",
+    "realise": "realize",
+    "realised": "realized",
+    "prioritise": "prioritize",
+    "apologise": "apologize",
+    "analyse": "analyze",
+    "programme": "program",
+    "defence": "defense",
+    "licence": "license",
 }
 _VARIANTS.update(_BRITISH)
 _REPEATED_FILLER = re.compile(r"^(u+m+|u+h+|h+m+|m+h*m+|a+h+|e+r+m*)$")

@@ -42,19 +42,22 @@ SETTINGS: dict[str, dict[str, str]] = {
 }
 SPEECH = ROOT.parent / "shared" / "speech_samples"
 FIXTURES = ROOT / "audio_fixtures"
-CORE = ("01-failed-at-work.en-us.160.flac", "02-took-on-something-significant.en-us.160.flac",
-        "03-didnt-meet-commitments-promised.en-us.160.flac",
-        "05-peer-struggling-step-help.en-us.160.flac")  # tests/test_cli.py
+CORE = (
+    "01-failed-at-work.en-us.160.flac",
+    "02-took-on-something-significant.en-us.160.flac",
+    "03-didnt-meet-commitments-promised.en-us.160.flac",
+    "05-peer-struggling-step-help.en-us.160.flac",
+)  # tests/test_cli.py
 
 
 def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of measurements
     import numpy as np
 
-    from interviewer.audio_io import level_dbfs
-    from interviewer.audiofile import load_audio
-    from interviewer.chunker import BackgroundTranscriber, ChunkSettings
+    from interviewer.adapters.audio_devices import level_dbfs
+    from interviewer.adapters.audio_files import load_audio
+    from interviewer.adapters.chunker import BackgroundTranscriber, ChunkSettings
+    from interviewer.adapters.transcribe import Transcriber
     from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
-    from interviewer.transcribe import Transcriber
     from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
     from scripts.bench_transcribe import plain_text
     from tests.test_transcribe import FILLER_CLIPS, LONG_ANSWERS, WER_MAX, reference
@@ -84,14 +87,18 @@ def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of me
     out["filler recall ours"] = f"{found}/{total}"
     mfa = SPEECH / "mfa_acoustic_corpus.wav"
     audio = load_audio(mfa)
-    out["mfa wer-no-fillers ours"] = round(wer(reference(mfa), ours.transcribe(audio).text,
-                                               ignore=FILLERS), 4)
+    out["mfa wer-no-fillers ours"] = round(
+        wer(reference(mfa), ours.transcribe(audio).text, ignore=FILLERS), 4
+    )
     out["mfa wer-no-fillers plain"] = round(wer(reference(mfa), plain(audio), ignore=FILLERS), 4)
 
     lead_in = load_audio(SPEECH / "librivox_sonnet_001.mp3")[: 40 * SAMPLE_RATE_HZ]
     clips = [SPEECH / "fillers" / "mfa_crossword.flac", SPEECH / "fillers" / "mfa_um.flac"]
-    t = ours.transcribe(np.concatenate([lead_in, np.zeros(SAMPLE_RATE_HZ, np.float32)]
-                                       + [load_audio(c) for c in clips]))
+    t = ours.transcribe(
+        np.concatenate(
+            [lead_in, np.zeros(SAMPLE_RATE_HZ, np.float32)] + [load_audio(c) for c in clips]
+        )
+    )
     late = " ".join(w.text for w in t.words if w.start_s > 40.5)
     found, total = filler_recall(" ".join(reference(c) for c in clips), late)
     out["late fillers"] = f"{found}/{total}"
@@ -139,10 +146,12 @@ def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of me
     out["chunker capture rel"] = round(abs(live.filler_capture_s / live.speech_s - 1), 4)
 
     # test_live (approximated without the sound server): the spoken question, transcribed
-    question = ("Give me an example of when you saw a peer struggling and decided to step in "
-                "and help. What's the situation and what actions did you take? What was the "
-                "outcome?")
-    from interviewer import speech
+    question = (
+        "Give me an example of when you saw a peer struggling and decided to step in "
+        "and help. What's the situation and what actions did you take? What was the "
+        "outcome?"
+    )
+    from interviewer.adapters import speech
     from interviewer.settings import SpeechSettings
 
     with tempfile.TemporaryDirectory() as cache:
@@ -170,12 +179,26 @@ def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of me
                 continue
             buf = io.StringIO()
             with contextlib.redirect_stdout(buf), contextlib.redirect_stderr(io.StringIO()):
-                main(["practice", "--no-speak", "--json", "--question", fx["question_id"],
-                      "--answer-audio", str(FIXTURES / fx["file"])])
+                main(
+                    [
+                        "practice",
+                        "--no-speak",
+                        "--json",
+                        "--question",
+                        fx["question_id"],
+                        "--answer-audio",
+                        str(FIXTURES / fx["file"]),
+                    ]
+                )
             record = json.loads(buf.getvalue())
             got = {s["label"]: s for s in record["sections"]}
-            edge = max(max(abs(got[t["label"]]["start_s"] - t["start_s"]),
-                           abs(got[t["label"]]["end_s"] - t["end_s"])) for t in fx["sections"])
+            edge = max(
+                max(
+                    abs(got[t["label"]]["start_s"] - t["start_s"]),
+                    abs(got[t["label"]]["end_s"] - t["end_s"]),
+                )
+                for t in fx["sections"]
+            )
             sec = max(wer(t["text"], got[t["label"]]["text"]) for t in fx["sections"])
             words = " ".join(w["text"] for w in record["words"])
             key = fx["file"].split(".")[0]
@@ -197,8 +220,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settings", nargs="*", default=list(SETTINGS), choices=list(SETTINGS))
     parser.add_argument("--out", type=Path)
-    parser.add_argument("--quick", action="store_true",
-                        help="skip the CLI and STAR figures (MKL on AMD is ~5x slower)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="skip the CLI and STAR figures (MKL on AMD is ~5x slower)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -208,8 +234,9 @@ def main() -> int:
     for name in args.settings:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("CT2_", "MKL_"))}
         argv = [sys.executable, __file__, "--child"] + (["--quick"] if args.quick else [])
-        done = subprocess.run(argv, cwd=ROOT, text=True,
-                              env={**env, **SETTINGS[name]}, capture_output=True)
+        done = subprocess.run(
+            argv, cwd=ROOT, text=True, env={**env, **SETTINGS[name]}, capture_output=True
+        )
         if done.returncode:
             print(f"{name}: failed\n{done.stderr[-3000:]}", file=sys.stderr)
             continue

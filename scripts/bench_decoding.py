@@ -39,17 +39,23 @@ def setup_path(src: Path) -> None:
 
 def plain(model, audio, temperature=None) -> str:  # type: ignore[no-untyped-def]
     options = {} if temperature is None else {"temperature": temperature}
-    segments, _ = model.transcribe(audio, language="en", beam_size=5, word_timestamps=True,
-                                   condition_on_previous_text=False, vad_filter=True,
-                                   vad_parameters={"min_silence_duration_ms": 1000},
-                                   **options)
+    segments, _ = model.transcribe(
+        audio,
+        language="en",
+        beam_size=5,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 1000},
+        **options,
+    )
     return " ".join(s.text.strip() for s in segments)
 
 
 def babble(runs: int) -> None:
     import bench_inputs as bi
 
-    from interviewer.transcribe import Transcriber
+    from interviewer.adapters.transcribe import Transcriber
 
     ours, nofill = Transcriber(), Transcriber(keep_fillers=False)
     model = ours.load()
@@ -70,8 +76,8 @@ def quiet() -> None:
     import bench_inputs as bi
     from bench_transcribe import clips
 
-    from interviewer.audiofile import load_audio
-    from interviewer.transcribe import Transcriber
+    from interviewer.adapters.audio_files import load_audio
+    from interviewer.adapters.transcribe import Transcriber
     from interviewer.wer import FILLERS, word_errors
 
     ours = Transcriber()
@@ -80,10 +86,12 @@ def quiet() -> None:
     for path, ref in clips():
         audio = load_audio(path)
         soft = bi.scale_to(audio, -35.0)
-        for key, text in (("ours", ours.transcribe(audio).text),
-                          ("ours -35", ours.transcribe(soft).text),
-                          ("plain t=0", plain(model, audio, 0.0)),
-                          ("plain t=0 -35", plain(model, soft, 0.0))):
+        for key, text in (
+            ("ours", ours.transcribe(audio).text),
+            ("ours -35", ours.transcribe(soft).text),
+            ("plain t=0", plain(model, audio, 0.0)),
+            ("plain t=0 -35", plain(model, soft, 0.0)),
+        ):
             errors, n = word_errors(ref, text, ignore=FILLERS)
             totals[key][0] += errors
             totals[key][1] += n
@@ -94,7 +102,7 @@ def quiet() -> None:
 def runon() -> None:
     import bench_inputs as bi
 
-    from interviewer.transcribe import Transcriber
+    from interviewer.adapters.transcribe import Transcriber
     from interviewer.wer import FILLERS, word_errors
 
     ours = Transcriber()
@@ -104,12 +112,15 @@ def runon() -> None:
     sums = [0.0, 0.0, 0.0]
     for wpm in RATES_WPM:
         audio, ref = bi.run_on(wpm)
-        wers = [word_errors(ref, text, ignore=FILLERS) for text in (
-            ours.transcribe(audio).text, plain(model, audio), plain(model, audio, 0.0))]
+        wers = [
+            word_errors(ref, text, ignore=FILLERS)
+            for text in (ours.transcribe(audio).text, plain(model, audio), plain(model, audio, 0.0))
+        ]
         rates = [e / n for e, n in wers]
         sums = [s + r for s, r in zip(sums, rates)]
-        print(f"  {wpm:4d} {len(audio) / 16000:6.1f} {rates[0]:6.3f} {rates[1]:6.3f} "
-              f"{rates[2]:9.3f}")
+        print(
+            f"  {wpm:4d} {len(audio) / 16000:6.1f} {rates[0]:6.3f} {rates[1]:6.3f} {rates[2]:9.3f}"
+        )
     n = len(RATES_WPM)
     print(f"  mean        {sums[0] / n:6.3f} {sums[1] / n:6.3f} {sums[2] / n:9.3f}\n")
 
@@ -119,7 +130,7 @@ import sys
 from faster_whisper.audio import decode_audio
 sys.path.insert(0, {scripts!r})
 from bench_decoding import plain
-from interviewer.transcribe import Transcriber
+from interviewer.adapters.transcribe import Transcriber
 model = Transcriber().load()
 print(len(plain(model, decode_audio({path!r})).split()), "words")
 """
@@ -129,8 +140,9 @@ def timed_child(cmd: list[str], src: Path) -> tuple[float, float, str]:
     """(wall seconds, peak RSS in MB, stdout) of a child process, from /usr/bin/time -v."""
     env = dict(os.environ, PYTHONPATH=str(src))
     start = time.perf_counter()
-    done = subprocess.run(["/usr/bin/time", "-v", *cmd], cwd=src, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        ["/usr/bin/time", "-v", *cmd], cwd=src, env=env, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     if done.returncode != 0:
         sys.exit(f"{cmd[:4]} failed: {done.stderr[-500:]}")
@@ -147,17 +159,25 @@ def long(minutes: float, src: Path) -> None:
         code = PLAIN_CHILD.format(scripts=str(Path(__file__).resolve().parent), path=str(path))
         base = timed_child([sys.executable, "-c", code], src)
     print(f"{minutes:g} min of looped real speech (FLAC):")
-    print(f"  ours  (interviewer transcribe): {ours[0]:7.1f} s  peak RSS {ours[1]:5.0f} MB  "
-          f"{len(ours[2].split())} words")
-    print(f"  plain (decode_audio+transcribe): {base[0]:6.1f} s  peak RSS {base[1]:5.0f} MB  "
-          f"{base[2].strip()}")
+    print(
+        f"  ours  (interviewer transcribe): {ours[0]:7.1f} s  peak RSS {ours[1]:5.0f} MB  "
+        f"{len(ours[2].split())} words"
+    )
+    print(
+        f"  plain (decode_audio+transcribe): {base[0]:6.1f} s  peak RSS {base[1]:5.0f} MB  "
+        f"{base[2].strip()}"
+    )
     print(f"  ratio ours/plain: time {ours[0] / base[0]:.2f}, peak RSS {ours[1] / base[1]:.2f}\n")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--src", type=Path, default=ROOT,
-                        help="checkout whose interviewer package is 'ours' (default: this one)")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        default=ROOT,
+        help="checkout whose interviewer package is 'ours' (default: this one)",
+    )
     parser.add_argument("--only", default="babble,quiet,runon,long")
     parser.add_argument("--runs", type=int, default=4)
     parser.add_argument("--minutes", type=float, default=35.0)

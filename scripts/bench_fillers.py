@@ -34,9 +34,9 @@ sys.path.insert(0, str(ROOT))
 
 from bench_transcribe import clips  # noqa: E402
 
-from interviewer.audiofile import load_audio  # noqa: E402
+from interviewer.adapters.audio_files import load_audio  # noqa: E402
+from interviewer.adapters.transcribe import Transcriber  # noqa: E402
 from interviewer.settings import FILLER_PROMPT, SAMPLE_RATE_HZ, TranscribeSettings  # noqa: E402
-from interviewer.transcribe import Transcriber  # noqa: E402
 from interviewer.wer import FILLERS, filler_recall, normalize, word_errors  # noqa: E402
 
 NATURAL_PROMPT = "Um, so, uh, I was, like, you know, thinking."
@@ -49,8 +49,10 @@ Words = list[tuple[str, float, float]]  # (text, start_s, end_s)
 def speech_spans(audio: np.ndarray, settings: TranscribeSettings) -> list[tuple[int, int]]:
     from faster_whisper.vad import VadOptions, get_speech_timestamps
 
-    options = VadOptions(min_silence_duration_ms=settings.vad_min_silence_ms,
-                         speech_pad_ms=settings.vad_speech_pad_ms)
+    options = VadOptions(
+        min_silence_duration_ms=settings.vad_min_silence_ms,
+        speech_pad_ms=settings.vad_speech_pad_ms,
+    )
     return [(c["start"], c["end"]) for c in get_speech_timestamps(audio, options)]
 
 
@@ -61,13 +63,22 @@ def decode(model, audio: np.ndarray, spans, **options) -> Words:
     if not spans:
         return []
     speech = np.concatenate([audio[a:b] for a, b in spans])
-    segments, _ = model.transcribe(speech, language="en", beam_size=5, word_timestamps=True,
-                                   condition_on_previous_text=False, vad_filter=False,
-                                   **options)
+    segments, _ = model.transcribe(
+        speech,
+        language="en",
+        beam_size=5,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        vad_filter=False,
+        **options,
+    )
     chunks = [{"start": a, "end": b} for a, b in spans]
-    return [(w.word.strip(), w.start, w.end)
-            for s in restore_speech_timestamps(segments, chunks, SAMPLE_RATE_HZ)
-            for w in s.words or () if w.word.strip()]
+    return [
+        (w.word.strip(), w.start, w.end)
+        for s in restore_speech_timestamps(segments, chunks, SAMPLE_RATE_HZ)
+        for w in s.words or ()
+        if w.word.strip()
+    ]
 
 
 def gap_fill(model, audio: np.ndarray, spans, **options) -> Words:
@@ -85,10 +96,15 @@ def gap_fill(model, audio: np.ndarray, spans, **options) -> Words:
         next_start = words[i][1] if i < len(words) else len(audio) / SAMPLE_RATE_HZ
         a, b = int((prev_end + 0.05) * rate), int((next_start - 0.05) * rate)
         if next_start - prev_end >= 0.3 and (rms[a:b] > voiced_level).sum() >= 8:  # 160 ms
-            clip = audio[int(prev_end * SAMPLE_RATE_HZ): int(next_start * SAMPLE_RATE_HZ)]
-            segments, _ = model.transcribe(clip, language="en", beam_size=5, vad_filter=False,
-                                           initial_prompt=FILLER_PROMPT,
-                                           condition_on_previous_text=False)
+            clip = audio[int(prev_end * SAMPLE_RATE_HZ) : int(next_start * SAMPLE_RATE_HZ)]
+            segments, _ = model.transcribe(
+                clip,
+                language="en",
+                beam_size=5,
+                vad_filter=False,
+                initial_prompt=FILLER_PROMPT,
+                condition_on_previous_text=False,
+            )
             said = normalize(" ".join(s.text for s in segments))
             if said and all(w in FILLERS for w in said):
                 out.extend((w, prev_end, next_start) for w in said[:2])
@@ -104,17 +120,20 @@ def methods(transcriber: Transcriber, filler_transcriber: Transcriber) -> dict[s
     model = transcriber.load()
 
     def ours(t: Transcriber) -> Callable:
-        return lambda audio, spans: [(w.text, w.start_s, w.end_s)
-                                     for w in t.transcribe(audio).words]
+        return lambda audio, spans: [
+            (w.text, w.start_s, w.end_s) for w in t.transcribe(audio).words
+        ]
 
     return {
         "plain": lambda a, s: decode(model, a, s),
         "prompt: filler list": lambda a, s: decode(model, a, s, initial_prompt=FILLER_PROMPT),
         "prompt: natural": lambda a, s: decode(model, a, s, initial_prompt=NATURAL_PROMPT),
-        "prompt: list, suppress []": lambda a, s: decode(model, a, s, initial_prompt=FILLER_PROMPT,
-                                                         suppress_tokens=[]),
-        "prompt: list, temp 0 only": lambda a, s: decode(model, a, s, initial_prompt=FILLER_PROMPT,
-                                                         temperature=0.0),
+        "prompt: list, suppress []": lambda a, s: decode(
+            model, a, s, initial_prompt=FILLER_PROMPT, suppress_tokens=[]
+        ),
+        "prompt: list, temp 0 only": lambda a, s: decode(
+            model, a, s, initial_prompt=FILLER_PROMPT, temperature=0.0
+        ),
         "hotwords: filler list": lambda a, s: decode(model, a, s, hotwords=FILLER_PROMPT),
         "hotwords: natural": lambda a, s: decode(model, a, s, hotwords=NATURAL_PROMPT),
         "hotwords: 'um uh'": lambda a, s: decode(model, a, s, hotwords="um uh"),
@@ -140,8 +159,10 @@ def is_filler_clip(name: str) -> bool:
 
 def fixture_data() -> list[tuple[str, np.ndarray, str]]:
     manifest = json.loads((ROOT / "audio_fixtures" / "manifest.json").read_text())
-    return [(f["file"], load_audio(ROOT / "audio_fixtures" / f["file"]), f["script"])
-            for f in manifest["fixtures"]]
+    return [
+        (f["file"], load_audio(ROOT / "audio_fixtures" / f["file"]), f["script"])
+        for f in manifest["fixtures"]
+    ]
 
 
 def fixture_wer(fn: Callable, fixtures, settings: TranscribeSettings) -> tuple[float, float]:
@@ -169,19 +190,29 @@ def score(fn: Callable, data, settings: TranscribeSettings, long_clip) -> dict:
         e, n = word_errors(ref, text, ignore=FILLERS)
         errors, n_ref = errors + e, n_ref + n
     audio, ref = long_clip
-    after = " ".join(w[0] for w in fn(audio, speech_spans(audio, settings))
-                     if w[1] > LEAD_IN_S + GAP_S / 2)
+    after = " ".join(
+        w[0] for w in fn(audio, speech_spans(audio, settings)) if w[1] > LEAD_IN_S + GAP_S / 2
+    )
     long_found, long_total = filler_recall(ref, after)
-    return {"found": found, "total": total, "long": (long_found, long_total), "extra": extra,
-            "wer": errors / n_ref, "time": seconds}
+    return {
+        "found": found,
+        "total": total,
+        "long": (long_found, long_total),
+        "extra": extra,
+        "wer": errors / n_ref,
+        "time": seconds,
+    }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model name or folder (default: embedded tiny.en)")
     parser.add_argument("--only", help="comma-separated method names to run (plain is kept)")
-    parser.add_argument("--fixtures", action="store_true",
-                        help="also score WER on the long spoken answers in audio_fixtures/")
+    parser.add_argument(
+        "--fixtures",
+        action="store_true",
+        help="also score WER on the long spoken answers in audio_fixtures/",
+    )
     args = parser.parse_args()
     settings = TranscribeSettings(model=args.model)
     transcriber = Transcriber(settings, keep_fillers=False)
@@ -194,11 +225,15 @@ def main() -> int:
         keep = {"plain", *args.only.split(",")}
         chosen = {k: v for k, v in chosen.items() if k in keep}
     transcriber.transcribe(data[0][1])  # warm-up
-    print(f"model {transcriber.label}; {len(data)} clips; long composite "
-          f"{len(long_clip[0]) / SAMPLE_RATE_HZ:.0f} s\n")
+    print(
+        f"model {transcriber.label}; {len(data)} clips; long composite "
+        f"{len(long_clip[0]) / SAMPLE_RATE_HZ:.0f} s\n"
+    )
     fixtures = fixture_data() if args.fixtures else []
-    print(f"{'method':28} {'fillers':>8} {'recall':>6} {'long':>6} {'extra':>5} "
-          f"{'WER-f':>6} {'time s':>6}" + ("  fx WER-f  fx worst" if fixtures else ""))
+    print(
+        f"{'method':28} {'fillers':>8} {'recall':>6} {'long':>6} {'extra':>5} "
+        f"{'WER-f':>6} {'time s':>6}" + ("  fx WER-f  fx worst" if fixtures else "")
+    )
     results = {}
     for name, fn in chosen.items():
         r = results[name] = score(fn, data, settings, long_clip)
@@ -206,14 +241,20 @@ def main() -> int:
         if fixtures:
             pooled, worst = fixture_wer(fn, fixtures, settings)
             fx = f"  {pooled:8.3f}  {worst:8.3f}"
-        print(f"{name:28} {r['found']:>4}/{r['total']:<3} {r['found'] / r['total']:6.2f} "
-              f"{r['long'][0]:>3}/{r['long'][1]:<2} {r['extra']:5d} {r['wer']:6.3f} "
-              f"{r['time']:6.1f}{fx}", flush=True)
+        print(
+            f"{name:28} {r['found']:>4}/{r['total']:<3} {r['found'] / r['total']:6.2f} "
+            f"{r['long'][0]:>3}/{r['long'][1]:<2} {r['extra']:5d} {r['wer']:6.3f} "
+            f"{r['time']:6.1f}{fx}",
+            flush=True,
+        )
     base = results["plain"]["wer"]
     print(f"\ntargets: recall >= 0.80 (short and long), WER-f <= {base + 0.02:.3f}")
     for name, r in results.items():
-        ok = (r["found"] >= 0.8 * r["total"] and r["long"][0] >= 0.8 * r["long"][1]
-              and r["wer"] <= base + 0.02)
+        ok = (
+            r["found"] >= 0.8 * r["total"]
+            and r["long"][0] >= 0.8 * r["long"][1]
+            and r["wer"] <= base + 0.02
+        )
         print(f"{'PASS' if ok else 'fail'}  {name}")
     return 0
 

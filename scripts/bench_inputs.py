@@ -49,10 +49,16 @@ def espeak(text: str, voice: str = "en-us", wpm: int = 165, gap_10ms: int = 0) -
     """espeak-ng's speech as float32 at RATE_HZ (resampled by sox)."""
     with tempfile.TemporaryDirectory() as tmp:
         raw, out = Path(tmp) / "raw.wav", Path(tmp) / "out.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(wpm), "-g", str(gap_10ms),
-                        "-w", str(raw), text], check=True, capture_output=True)
-        subprocess.run(["sox", "-D", str(raw), "-r", str(RATE_HZ), "-c", "1", str(out)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(wpm), "-g", str(gap_10ms), "-w", str(raw), text],
+            check=True,
+            capture_output=True,
+        )
+        subprocess.run(
+            ["sox", "-D", str(raw), "-r", str(RATE_HZ), "-c", "1", str(out)],
+            check=True,
+            capture_output=True,
+        )
         return read_wav(out)
 
 
@@ -92,8 +98,11 @@ def babble(seconds: float = 30.0, level_dbfs: float = -45.0, lowpass_hz: int = 7
     with tempfile.TemporaryDirectory() as tmp:
         src, out = Path(tmp) / "mix.wav", Path(tmp) / "wall.wav"
         write_wav(src, scale_to(mix, -20.0))
-        subprocess.run(["sox", "-D", str(src), str(out), "lowpass", str(lowpass_hz)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["sox", "-D", str(src), str(out), "lowpass", str(lowpass_hz)],
+            check=True,
+            capture_output=True,
+        )
         return scale_to(read_wav(out), level_dbfs)
 
 
@@ -107,7 +116,7 @@ def longest_pause_s(samples: np.ndarray, quiet_dbfs: float = -50.0, frame_s: flo
     if not len(loud):
         return len(samples) / RATE_HZ
     run = best = 0
-    for quiet in db[loud[0]: loud[-1] + 1] < quiet_dbfs:
+    for quiet in db[loud[0] : loud[-1] + 1] < quiet_dbfs:
         run = run + 1 if quiet else 0
         best = max(best, run)
     return best * frame_s
@@ -121,8 +130,24 @@ def run_on(wpm: int = 150) -> tuple[np.ndarray, str]:
         src, out = Path(tmp) / "in.wav", Path(tmp) / "out.wav"
         write_wav(src, speech)
         # -l: shorten every silence longer than 0.05 s (below -45 dB) to 0.05 s
-        subprocess.run(["sox", "-D", str(src), str(out), "silence", "-l", "1", "0.02", "-45d",
-                        "-1", "0.05", "-45d"], check=True, capture_output=True)
+        subprocess.run(
+            [
+                "sox",
+                "-D",
+                str(src),
+                str(out),
+                "silence",
+                "-l",
+                "1",
+                "0.02",
+                "-45d",
+                "-1",
+                "0.05",
+                "-45d",
+            ],
+            check=True,
+            capture_output=True,
+        )
         return read_wav(out), RUN_ON_TEXT
 
 
@@ -131,7 +156,7 @@ def long_file(path: Path, minutes: float, speech_share: float = 1.0) -> Path:
     looped; with speech_share < 1 each loop is followed by silence with faint noise so that
     only that share is speech (a long file that is quick to transcribe)."""
     clips = sorted(p for p in SPEECH.glob("*") if p.suffix in (".wav", ".flac", ".mp3"))
-    from interviewer.audiofile import load_audio
+    from interviewer.adapters.audio_files import load_audio
 
     gap = np.zeros(RATE_HZ, np.float32)
     loop = np.concatenate([part for c in clips for part in (load_audio(c), gap)])
@@ -142,6 +167,9 @@ def long_file(path: Path, minutes: float, speech_share: float = 1.0) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         one = write_wav(Path(tmp) / "loop.wav", loop)
         reps = int(np.ceil(minutes * 60 * RATE_HZ / len(loop)))
-        subprocess.run(["sox", str(one), str(path), "repeat", str(reps - 1), "trim", "0",
-                        str(minutes * 60)], check=True, capture_output=True)
+        subprocess.run(
+            ["sox", str(one), str(path), "repeat", str(reps - 1), "trim", "0", str(minutes * 60)],
+            check=True,
+            capture_output=True,
+        )
     return path

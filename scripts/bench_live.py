@@ -28,15 +28,16 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import analysis, render  # noqa: E402
-from interviewer.audiofile import load_audio, write_wav_atomic  # noqa: E402
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.coaching import CoachSettings  # noqa: E402
-from interviewer.keys import KeyReader  # noqa: E402
+from interviewer.adapters.audio_files import load_audio, write_wav_atomic  # noqa: E402
+from interviewer.adapters.bank import load_bank  # noqa: E402
+from interviewer.adapters.keys import KeyReader  # noqa: E402
+from interviewer.adapters.transcribe import Transcriber  # noqa: E402
+from interviewer.core import analysis  # noqa: E402
+from interviewer.core.coaching import CoachSettings  # noqa: E402
+from interviewer.core.pauses import find_pauses  # noqa: E402
 from interviewer.live import Devices, Screen, _read_wav, record_answer  # noqa: E402
-from interviewer.pauses import find_pauses  # noqa: E402
 from interviewer.settings import LiveSettings  # noqa: E402
-from interviewer.transcribe import Transcriber  # noqa: E402
+from interviewer.views import summary  # noqa: E402
 from interviewer.wer import wer  # noqa: E402
 from tests.audio_server import VirtualAudio  # noqa: E402
 
@@ -80,8 +81,15 @@ def cpu_s() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transcriber,
-             question, folder: Path, n: int) -> dict:
+def run_once(
+    audio: VirtualAudio,
+    answer: Path,
+    script: str,
+    transcriber: Transcriber,
+    question,
+    folder: Path,
+    n: int,
+) -> dict:
     read_fd, write_fd = os.pipe()  # no keys pressed: silence ends the answer
     keys = KeyReader(read_fd)
     keys.start()
@@ -101,10 +109,10 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
     story = {"story": question.story} if "story" in record_answer.__code__.co_varnames else {}
     result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen, **story)
     t_live_done = time.perf_counter()
-    live_record = analysis.analyse(question, result.transcript,
-                                   find_pauses(_read_wav(wav), 16000), CoachSettings(),
-                                   **_embed())
-    render.summary({**live_record, "question_id": question.id, "duration_s": 0})
+    live_record = analysis.analyse(
+        question, result.transcript, find_pauses(_read_wav(wav), 16000), CoachSettings(), **_embed()
+    )
+    summary.summary({**live_record, "question_id": question.id, "duration_s": 0})
     analysis_s = time.perf_counter() - t_live_done
     live_latency = result.latency_s + analysis_s
     wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
@@ -112,9 +120,10 @@ def run_once(audio: VirtualAudio, answer: Path, script: str, transcriber: Transc
     t0 = time.perf_counter()
     samples = _read_wav(wav)
     whole = transcriber.transcribe(samples)
-    batch_record = analysis.analyse(question, whole, find_pauses(samples, 16000), CoachSettings(),
-                                    **_embed())
-    render.summary({**batch_record, "question_id": question.id, "duration_s": 0})
+    batch_record = analysis.analyse(
+        question, whole, find_pauses(samples, 16000), CoachSettings(), **_embed()
+    )
+    summary.summary({**batch_record, "question_id": question.id, "duration_s": 0})
     batch_latency = time.perf_counter() - t0
     os.close(write_fd)
     if feeder:
@@ -147,20 +156,28 @@ def main() -> int:
             _start_loading_embedder()
             transcriber.load()
             question = load_bank(ROOT / "questions").find("01-failed-at-work")
-            runs = [run_once(audio, answer, script, transcriber, question, folder, n)
-                    for n in range(args.repeats)]
+            runs = [
+                run_once(audio, answer, script, transcriber, question, folder, n)
+                for n in range(args.repeats)
+            ]
         finally:
             audio.stop()
-    print(f"{'run':>3} {'answer s':>8} {'live s':>7} {'batch s':>8} {'ratio':>6} "
-          f"{'CPU rec':>8} {'WER live':>9} {'WER batch':>10}  ended by")
+    print(
+        f"{'run':>3} {'answer s':>8} {'live s':>7} {'batch s':>8} {'ratio':>6} "
+        f"{'CPU rec':>8} {'WER live':>9} {'WER batch':>10}  ended by"
+    )
     for i, r in enumerate(runs):
-        print(f"{i:>3} {r['answer_s']:>8.1f} {r['live_latency_s']:>7.2f} "
-              f"{r['batch_latency_s']:>8.2f} {r['live_latency_s'] / r['batch_latency_s']:>6.2f} "
-              f"{r['cpu_while_recording']:>7.0%} {r['wer_live']:>9.3f} {r['wer_batch']:>10.3f}"
-              f"  {r['ended_by']}")
+        print(
+            f"{i:>3} {r['answer_s']:>8.1f} {r['live_latency_s']:>7.2f} "
+            f"{r['batch_latency_s']:>8.2f} {r['live_latency_s'] / r['batch_latency_s']:>6.2f} "
+            f"{r['cpu_while_recording']:>7.0%} {r['wer_live']:>9.3f} {r['wer_batch']:>10.3f}"
+            f"  {r['ended_by']}"
+        )
     for i, r in enumerate(runs):
-        print(f"run {i}: end of answer -> transcript {r['transcript_latency_s']:.2f} s, "
-              f"-> STAR split, metrics and summary {r['analysis_s']:.2f} s more")
+        print(
+            f"run {i}: end of answer -> transcript {r['transcript_latency_s']:.2f} s, "
+            f"-> STAR split, metrics and summary {r['analysis_s']:.2f} s more"
+        )
     worst = max(r["live_latency_s"] for r in runs)
     # Per run, the gap is mostly noise: the whole pass alone moves by about 0.02-0.03 between
     # runs of the same answer (where the recording starts, sampled temperature fallbacks).
@@ -168,16 +185,26 @@ def main() -> int:
     gaps = [r["wer_live"] - r["wer_batch"] for r in runs]
     mean_gap = statistics.mean(gaps)
     spread = max(r["wer_batch"] for r in runs) - min(r["wer_batch"] for r in runs)
-    print(f"\nworst live latency {worst:.2f} s (target <= 1.5 s): "
-          f"{'PASS' if worst <= 1.5 else 'FAIL'}")
-    print(f"live WER - whole-pass WER, mean of {len(runs)} runs {mean_gap:+.3f} "
-          f"(target <= 0.02): {'PASS' if mean_gap <= 0.02 else 'FAIL'}")
-    print(f"  worst run {max(gaps):+.3f}, best {min(gaps):+.3f}; the whole pass alone varies "
-          f"by {spread:.3f} between runs")
-    print("CPU rec = process CPU time / wall time from the start of recording to the summary "
-          "(1.0 = one core busy)")
-    print(f"peak RSS of this benchmark process (live and batch paths, every run): "
-          f"{peak_rss_mb():.0f} MB; a live session alone: scripts/bench_session_rss.py")
+    print(
+        f"\nworst live latency {worst:.2f} s (target <= 1.5 s): "
+        f"{'PASS' if worst <= 1.5 else 'FAIL'}"
+    )
+    print(
+        f"live WER - whole-pass WER, mean of {len(runs)} runs {mean_gap:+.3f} "
+        f"(target <= 0.02): {'PASS' if mean_gap <= 0.02 else 'FAIL'}"
+    )
+    print(
+        f"  worst run {max(gaps):+.3f}, best {min(gaps):+.3f}; the whole pass alone varies "
+        f"by {spread:.3f} between runs"
+    )
+    print(
+        "CPU rec = process CPU time / wall time from the start of recording to the summary "
+        "(1.0 = one core busy)"
+    )
+    print(
+        f"peak RSS of this benchmark process (live and batch paths, every run): "
+        f"{peak_rss_mb():.0f} MB; a live session alone: scripts/bench_session_rss.py"
+    )
     return 0
 
 

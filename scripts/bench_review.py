@@ -4,7 +4,7 @@
 Builds a temporary copy of the question bank and fills it with synthetic-but-realistic
 attempts: answers spoken from the reference stories at 120-190 words a minute, with pauses,
 fillers, dropped and missing sections, analysed by the real pipeline (`analysis.analyse`,
-`render.markdown`, `store.save_record`), dated over two months. One silent WAV is hardlinked
+`summary.markdown`, `store.save_record`), dated over two months. One silent WAV is hardlinked
 as every attempt's audio. Then each command runs in-process (cold and warm attempt index) and
 as a subprocess (`python -m interviewer ...`, what a person waits for).
 
@@ -30,10 +30,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import analysis, render, store  # noqa: E402
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.coaching import CoachSettings  # noqa: E402
-from interviewer.models import LABELS, Question, Transcript, Word  # noqa: E402
+from interviewer.adapters import store  # noqa: E402
+from interviewer.adapters.bank import load_bank  # noqa: E402
+from interviewer.core import analysis  # noqa: E402
+from interviewer.core.coaching import CoachSettings  # noqa: E402
+from interviewer.core.models import LABELS, Question, Transcript, Word  # noqa: E402
+from interviewer.views import summary  # noqa: E402
 
 TARGET_S = 1.0
 FILLERS = ("um", "uh", "like,", "you know,")
@@ -99,7 +101,7 @@ def fill_bank(root: Path, n: int, seed: int = 7) -> None:
         record = analysis.new_record(question, transcript, when)
         record["audio"] = files.audio.name
         record.update(analysis.analyse(question, transcript, pauses_of(words), coach))
-        store.save_record(files, record, render.markdown(record, question))
+        store.save_record(files, record, summary.markdown(record, question))
     wav.unlink()
 
 
@@ -146,7 +148,7 @@ def main() -> int:
 def run_benchmarks(root: Path, repeat: int) -> int:
     bank = ["--bank", str(root)]
     q = load_bank(root).questions[0].id
-    from interviewer.review import INDEX_FILE
+    from interviewer.views.review import INDEX_FILE
 
     rows = []
     for how, runner in (("subprocess", as_subprocess), ("in-process", in_process)):

@@ -37,10 +37,24 @@ def main() -> int:
         try:
             env = {**audio.child_env(), "PYTHONPATH": str(code)}
             proc = subprocess.Popen(
-                [sys.executable, "-m", "interviewer", "practice", "--bank", str(bank), "-q",
-                 "01-failed-at-work", "--no-follow-ups", "--no-speak"],
-                env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE, text=True)
+                [
+                    sys.executable,
+                    "-m",
+                    "interviewer",
+                    "practice",
+                    "--bank",
+                    str(bank),
+                    "-q",
+                    "01-failed-at-work",
+                    "--no-follow-ups",
+                    "--no-speak",
+                ],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             audio.wait_for_recording_stream(timeout_s=120)
             feeder = audio.feed_mic(answer)
             out, err = proc.communicate(timeout=600)

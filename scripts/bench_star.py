@@ -22,13 +22,17 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import analysis, session, star  # noqa: E402
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.coaching import CoachSettings  # noqa: E402
-from interviewer.models import Transcript, Word  # noqa: E402
+from interviewer import session  # noqa: E402
+from interviewer.adapters.bank import load_bank  # noqa: E402
+from interviewer.core import analysis, star  # noqa: E402
+from interviewer.core.coaching import CoachSettings  # noqa: E402
+from interviewer.core.models import Transcript, Word  # noqa: E402
 
-PARTS = ("01-failed-at-work.en-us.160.flac", "05-peer-struggling-step-help.en-us.160.flac",
-         "06-ensure-projects-complete-transitioned.en-us.160.flac")
+PARTS = (
+    "01-failed-at-work.en-us.160.flac",
+    "05-peer-struggling-step-help.en-us.160.flac",
+    "06-ensure-projects-complete-transitioned.en-us.160.flac",
+)
 
 
 def three_minute_answer() -> Transcript:
@@ -53,8 +57,11 @@ def main() -> int:
     transcript = three_minute_answer()
     question = load_bank(ROOT / "questions").find("01-failed-at-work")
     embed = session.sentence_embedder()  # loads the encoder (not timed)
-    pauses = [(a.end_s, b.start_s) for a, b in zip(transcript.words, transcript.words[1:])
-              if b.start_s - a.end_s >= 0.2]
+    pauses = [
+        (a.end_s, b.start_s)
+        for a, b in zip(transcript.words, transcript.words[1:])
+        if b.start_s - a.end_s >= 0.2
+    ]
     units = star.split_sentences(transcript.words)
 
     def run(warm: bool) -> float:
@@ -73,10 +80,14 @@ def main() -> int:
         session._EMBEDDED.clear()
         embed([u.text for u in units])
     encode = (time.process_time() - t0) / args.repeats
-    print(f"answer {transcript.duration_s:.0f} s, {len(transcript.words)} words, "
-          f"{len(units)} sentences/clauses")
-    print(f"analysis (STAR split + metrics), CPU s: warm {warm:.3f}, cold {cold:.3f} "
-          f"(target <= 0.3); encoding every sentence alone {encode:.3f}")
+    print(
+        f"answer {transcript.duration_s:.0f} s, {len(transcript.words)} words, "
+        f"{len(units)} sentences/clauses"
+    )
+    print(
+        f"analysis (STAR split + metrics), CPU s: warm {warm:.3f}, cold {cold:.3f} "
+        f"(target <= 0.3); encoding every sentence alone {encode:.3f}"
+    )
     return 0
 
 

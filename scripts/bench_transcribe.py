@@ -26,9 +26,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer.audiofile import load_audio  # noqa: E402
+from interviewer.adapters.audio_files import load_audio  # noqa: E402
+from interviewer.adapters.transcribe import Transcriber  # noqa: E402
 from interviewer.settings import TranscribeSettings  # noqa: E402
-from interviewer.transcribe import Transcriber  # noqa: E402
 from interviewer.wer import FILLERS, word_errors  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "speech_samples"
@@ -111,8 +111,9 @@ def help_time_s(repeats: int = 5) -> float | None:
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "interviewer", "--help"], cwd=ROOT,
-                              capture_output=True)
+        done = subprocess.run(
+            [sys.executable, "-m", "interviewer", "--help"], cwd=ROOT, capture_output=True
+        )
         times.append(time.perf_counter() - start)
         if done.returncode != 0:
             print(f"interviewer --help failed: {done.stderr.decode()[-300:]}")
@@ -149,8 +150,13 @@ def run(settings: TranscribeSettings, repeats: int, keep_fillers: bool) -> dict:
                 texts[path_name].setdefault(name, []).append(text)
         for path_name in times:
             times[path_name].append(rep_times[path_name])
-    return {"data": data, "times": times, "texts": texts, "label": transcriber.label,
-            "keep_fillers": keep_fillers}
+    return {
+        "data": data,
+        "times": times,
+        "texts": texts,
+        "label": transcriber.label,
+        "keep_fillers": keep_fillers,
+    }
 
 
 def median_errors(ref: str, texts: list[str], ignore: tuple[str, ...] = ()) -> tuple[float, int]:
@@ -162,10 +168,11 @@ def median_errors(ref: str, texts: list[str], ignore: tuple[str, ...] = ()) -> t
 
 def report(result: dict, mem: dict, help_s: float | None) -> bool:
     data, times, texts = result["data"], result["times"], result["texts"]
-    print(f"model: {result['label']}{'' if result['keep_fillers'] else ' (ours: no fillers)'}; "
-          f"times and word errors are medians over {len(times['ours'])} repeats\n")
-    print(f"{'clip':34} {'len s':>6} {'WER ours':>9} {'WER plain':>9} "
-          f"{'t ours':>7} {'t plain':>7}")
+    print(
+        f"model: {result['label']}{'' if result['keep_fillers'] else ' (ours: no fillers)'}; "
+        f"times and word errors are medians over {len(times['ours'])} repeats\n"
+    )
+    print(f"{'clip':34} {'len s':>6} {'WER ours':>9} {'WER plain':>9} {'t ours':>7} {'t plain':>7}")
     totals = {"ours": [0.0, 0], "plain": [0.0, 0], "ours_nf": [0.0, 0], "plain_nf": [0.0, 0]}
     for i, (name, audio, ref) in enumerate(data):
         row = {}
@@ -177,22 +184,32 @@ def report(result: dict, mem: dict, help_s: float | None) -> bool:
             totals[p + "_nf"][0] += errors_nf
             totals[p + "_nf"][1] += n_nf
             row[p] = (errors / max(n, 1), statistics.median(r[i] for r in times[p]))
-        print(f"{name:34} {len(audio) / 16000:6.1f} {row['ours'][0]:9.3f} {row['plain'][0]:9.3f} "
-              f"{row['ours'][1]:7.2f} {row['plain'][1]:7.2f}")
+        print(
+            f"{name:34} {len(audio) / 16000:6.1f} {row['ours'][0]:9.3f} {row['plain'][0]:9.3f} "
+            f"{row['ours'][1]:7.2f} {row['plain'][1]:7.2f}"
+        )
     wer = {k: v[0] / v[1] for k, v in totals.items()}
     t_ours = statistics.median(sum(r) for r in times["ours"])
     t_plain = statistics.median(sum(r) for r in times["plain"])
     ratio = t_ours / t_plain
-    print(f"{'TOTAL (pooled WER)':34} {'':6} {wer['ours']:9.3f} {wer['plain']:9.3f} "
-          f"{t_ours:7.2f} {t_plain:7.2f}")
+    print(
+        f"{'TOTAL (pooled WER)':34} {'':6} {wer['ours']:9.3f} {wer['plain']:9.3f} "
+        f"{t_ours:7.2f} {t_plain:7.2f}"
+    )
     print(f"WER without fillers: ours {wer['ours_nf']:.3f}, plain {wer['plain_nf']:.3f}")
-    print("peak RSS (VmHWM, one child process per path, model load + every clip once): "
-          + ", ".join(f"{k} {v['peak_mb']:.0f} MB (after load {v['after_load_mb']:.0f} MB)"
-                      for k, v in mem.items()))
+    print(
+        "peak RSS (VmHWM, one child process per path, model load + every clip once): "
+        + ", ".join(
+            f"{k} {v['peak_mb']:.0f} MB (after load {v['after_load_mb']:.0f} MB)"
+            for k, v in mem.items()
+        )
+    )
     checks = [
-        ("WER without fillers, ours <= plain + 0.01",
-         wer["ours_nf"] <= wer["plain_nf"] + WER_MARGIN,
-         f"{wer['ours_nf']:.3f} vs {wer['plain_nf']:.3f}"),
+        (
+            "WER without fillers, ours <= plain + 0.01",
+            wer["ours_nf"] <= wer["plain_nf"] + WER_MARGIN,
+            f"{wer['ours_nf']:.3f} vs {wer['plain_nf']:.3f}",
+        ),
         ("time ratio ours/plain <= 1.10", ratio <= TIME_RATIO_MAX, f"{ratio:.3f}"),
     ]
     if help_s is None:
@@ -209,8 +226,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", help="model name or folder (default: embedded tiny.en)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--no-fillers", action="store_true",
-                        help="our path without filler capture (Transcriber(keep_fillers=False))")
+    parser.add_argument(
+        "--no-fillers",
+        action="store_true",
+        help="our path without filler capture (Transcriber(keep_fillers=False))",
+    )
     parser.add_argument("--child", choices=("ours", "plain"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     settings = replace(TranscribeSettings(), model=args.model)
@@ -219,7 +239,8 @@ def main() -> int:
         return 0
     result = run(settings, max(1, args.repeats), not args.no_fillers)
     child_args = (["--model", args.model] if args.model else []) + (
-        ["--no-fillers"] if args.no_fillers else [])
+        ["--no-fillers"] if args.no_fillers else []
+    )
     mem = memory(child_args)
     return 0 if report(result, mem, help_time_s()) else 1
 

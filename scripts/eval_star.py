@@ -1,4 +1,4 @@
-"""Score STAR segmentation (`interviewer.star`) against the true sections of the fixtures.
+"""Score STAR segmentation (`interviewer.core.star`) against the true sections of the fixtures.
 
 For each spoken fixture in `audio_fixtures/manifest.json`: transcribe it with the interviewer
 Transcriber (embedded tiny.en), find pauses, segment it with the question's reference story
@@ -49,13 +49,21 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import analysis, star  # noqa: E402
-from interviewer.models import LABELS, Section, Story, Transcript, Word  # noqa: E402
+from interviewer.core import analysis, star  # noqa: E402
+from interviewer.core.models import LABELS, Section, Story, Transcript, Word  # noqa: E402
 from interviewer.wer import filler_recall, wer  # noqa: E402
 
 RATE_HZ = 16000
-GROUPS = ("with signposts", "without signposts", "core", "fillers", "missing sections",
-          "paraphrase", "different story", "no story")
+GROUPS = (
+    "with signposts",
+    "without signposts",
+    "core",
+    "fillers",
+    "missing sections",
+    "paraphrase",
+    "different story",
+    "no story",
+)
 # group -> (minimum word-label accuracy, maximum median boundary error in seconds)
 TARGETS: dict[str, tuple[float, float]] = {
     "without signposts": (0.90, 0.5),
@@ -69,6 +77,7 @@ Segmenter = Callable[..., "star.Segmentation"]
 
 def true_label(t: float, true_sections: Sequence[dict[str, Any]]) -> str:
     """Label of the true section holding time `t`, else of the nearest one."""
+
     def distance(s: dict[str, Any]) -> float:
         return max(float(s["start_s"]) - t, 0.0, t - float(s["end_s"]))
 
@@ -90,10 +99,19 @@ def score_fixture(
     for label in LABELS:
         if label in true_by and label in pred_by:
             t, p = true_by[label], pred_by[label]
-            for edge, true_s, pred_s in (("start", t["start_s"], p.start_s),
-                                         ("end", t["end_s"], p.end_s)):
-                boundaries.append({"label": label, "edge": edge, "true_s": true_s,
-                                   "pred_s": pred_s, "error_s": round(abs(pred_s - true_s), 3)})
+            for edge, true_s, pred_s in (
+                ("start", t["start_s"], p.start_s),
+                ("end", t["end_s"], p.end_s),
+            ):
+                boundaries.append(
+                    {
+                        "label": label,
+                        "edge": edge,
+                        "true_s": true_s,
+                        "pred_s": pred_s,
+                        "error_s": round(abs(pred_s - true_s), 3),
+                    }
+                )
     falsely_missing = [label for label in LABELS if label in true_by and label not in pred_by]
     falsely_present = [label for label in LABELS if label not in true_by and label in pred_by]
     errors = [b["error_s"] for b in boundaries]
@@ -140,12 +158,17 @@ def check_targets(groups: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     for group, (min_acc, max_median) in TARGETS.items():
         g = groups.get(group) or {}
         acc, med = g.get("accuracy"), g.get("median_boundary_s")
-        out.append({
-            "group": group, "accuracy": acc, "min_accuracy": min_acc,
-            "median_boundary_s": med, "max_median_boundary_s": max_median,
-            "accuracy_pass": acc is not None and acc >= min_acc,
-            "boundary_pass": med is not None and med <= max_median,
-        })
+        out.append(
+            {
+                "group": group,
+                "accuracy": acc,
+                "min_accuracy": min_acc,
+                "median_boundary_s": med,
+                "max_median_boundary_s": max_median,
+                "accuracy_pass": acc is not None and acc >= min_acc,
+                "boundary_pass": med is not None and med <= max_median,
+            }
+        )
     return out
 
 
@@ -157,7 +180,7 @@ def _story_for(question_id: str | None) -> Story | None:
     """The question's reference story, as the app passes it to `star.segment`."""
     if question_id is None:
         return None
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
 
     question = load_bank(ROOT / "questions").find(question_id)
     return question.story if question.has_story else None
@@ -171,15 +194,17 @@ def _words_and_pauses(
     if cache is not None and key in cache:
         hit = cache[key]
         return [Word(*w) for w in hit["words"]], [tuple(p) for p in hit["pauses"]]
-    from interviewer.audiofile import load_audio
-    from interviewer.pauses import find_pauses
+    from interviewer.adapters.audio_files import load_audio
+    from interviewer.core.pauses import find_pauses
 
     audio = load_audio(path)
     words = list(_transcriber().transcribe(audio).words)
     pauses = find_pauses(audio, RATE_HZ)
     if cache is not None:
-        cache[key] = {"words": [[w.text, w.start_s, w.end_s, w.probability] for w in words],
-                      "pauses": [list(p) for p in pauses]}
+        cache[key] = {
+            "words": [[w.text, w.start_s, w.end_s, w.probability] for w in words],
+            "pauses": [list(p) for p in pauses],
+        }
     return words, pauses
 
 
@@ -188,8 +213,8 @@ _TRANSCRIBER: list[Any] = []
 
 def _transcriber() -> Any:
     if not _TRANSCRIBER:
+        from interviewer.adapters.transcribe import Transcriber
         from interviewer.settings import TranscribeSettings
-        from interviewer.transcribe import Transcriber
 
         _TRANSCRIBER.append(Transcriber(TranscribeSettings()))
     return _TRANSCRIBER[0]
@@ -210,26 +235,48 @@ def evaluate(
     for fx in manifest["fixtures"]:
         words, pauses = _words_and_pauses(fixtures_dir / fx["file"], cache)
         if fx["kind"] == "no-speech":
-            no_speech.append({"file": fx["file"], "words": len(words),
-                              "ok": not words, "text": " ".join(w.text for w in words)})
+            no_speech.append(
+                {
+                    "file": fx["file"],
+                    "words": len(words),
+                    "ok": not words,
+                    "text": " ".join(w.text for w in words),
+                }
+            )
             continue
         seg = segment(words, _story_for(fx["question_id"]), pauses)
         score = score_fixture(seg.sections, seg.word_labels, words, fx["sections"])
         hyp = " ".join(w.text for w in words)
         fillers = filler_recall(fx["script"], hyp)
-        fixtures.append({"file": fx["file"], "groups": fx["groups"], **score,
-                         "wer": round(wer(fx["script"], hyp), 3),
-                         "fillers_found": list(fillers),
-                         "predicted": [_section_dict(s) for s in seg.sections]})
+        fixtures.append(
+            {
+                "file": fx["file"],
+                "groups": fx["groups"],
+                **score,
+                "wer": round(wer(fx["script"], hyp), 3),
+                "fillers_found": list(fillers),
+                "predicted": [_section_dict(s) for s in seg.sections],
+            }
+        )
     groups = {g: summarize(f for f in fixtures if g in f["groups"]) for g in GROUPS}
     groups = {g: v for g, v in groups.items() if v["fixtures"]}
-    return {"fixtures": fixtures, "no_speech": no_speech, "groups": groups,
-            "overall": summarize(fixtures), "targets": check_targets(groups)}
+    return {
+        "fixtures": fixtures,
+        "no_speech": no_speech,
+        "groups": groups,
+        "overall": summarize(fixtures),
+        "targets": check_targets(groups),
+    }
 
 
 def _section_dict(s: Section) -> dict[str, Any]:
-    return {"label": s.label, "start_s": s.start_s, "end_s": s.end_s, "missing": s.missing,
-            "reason": s.reason}
+    return {
+        "label": s.label,
+        "start_s": s.start_s,
+        "end_s": s.end_s,
+        "missing": s.missing,
+        "reason": s.reason,
+    }
 
 
 # --- report ---------------------------------------------------------------------------------
@@ -248,25 +295,34 @@ def report(result: dict[str, Any]) -> str:
     lines = [f"{'fixture':<72} {'acc':>6} {'med s':>6} {'worst':>6} {'WER':>5}  missing"]
     for f in result["fixtures"]:
         med, worst = _fmt(f["median_boundary_s"], "6.2f"), _fmt(f["worst_boundary_s"], "6.2f")
-        lines.append(f"{f['file'][:72]:<72} {f['accuracy']:>6.3f} {med} {worst} "
-                     f"{f['wer']:>5.2f}  {_missing_text(f)}")
+        lines.append(
+            f"{f['file'][:72]:<72} {f['accuracy']:>6.3f} {med} {worst} "
+            f"{f['wer']:>5.2f}  {_missing_text(f)}"
+        )
     for n in result["no_speech"]:
-        lines.append(f"{n['file']:<72} no speech: {n['words']} words "
-                     f"{'ok' if n['ok'] else 'INVENTED: ' + n['text'][:40]}")
-    lines += ["", f"{'group':<20} {'n':>3} {'words':>6} {'acc':>6} {'med s':>6} {'worst':>6}"
-                  f"  missing ok"]
+        lines.append(
+            f"{n['file']:<72} no speech: {n['words']} words "
+            f"{'ok' if n['ok'] else 'INVENTED: ' + n['text'][:40]}"
+        )
+    lines += [
+        "",
+        f"{'group':<20} {'n':>3} {'words':>6} {'acc':>6} {'med s':>6} {'worst':>6}  missing ok",
+    ]
     rows = [*result["groups"].items(), ("overall", result["overall"])]
     for name, g in rows:
-        lines.append(f"{name:<20} {g['fixtures']:>3} {g['words']:>6} {_fmt(g['accuracy'], '6.3f')} "
-                     f"{_fmt(g['median_boundary_s'], '6.2f')} {_fmt(g['worst_boundary_s'], '6.2f')}"
-                     f"  {g['missing_ok']}/{g['fixtures']}")
+        lines.append(
+            f"{name:<20} {g['fixtures']:>3} {g['words']:>6} {_fmt(g['accuracy'], '6.3f')} "
+            f"{_fmt(g['median_boundary_s'], '6.2f')} {_fmt(g['worst_boundary_s'], '6.2f')}"
+            f"  {g['missing_ok']}/{g['fixtures']}"
+        )
     lines.append("")
     for t in result["targets"]:
         lines.append(
             f"{t['group']:<20} accuracy {_fmt(t['accuracy'], '.3f')} >= {t['min_accuracy']:.2f} "
             f"{'PASS' if t['accuracy_pass'] else 'FAIL'}; median boundary "
             f"{_fmt(t['median_boundary_s'], '.2f')} s <= {t['max_median_boundary_s']:.2f} s "
-            f"{'PASS' if t['boundary_pass'] else 'FAIL'}")
+            f"{'PASS' if t['boundary_pass'] else 'FAIL'}"
+        )
     return "\n".join(lines)
 
 
@@ -282,7 +338,7 @@ NOISE_DB = -45.0  # render.py's default room tone, as score.py's rendered folder
 # (CHAR_S * characters + COMMA_S * commas) * 160 / rate + CLAUSE_S. Least squares over the 621
 # clauses of dev.json rendered by render.py: mean absolute error 0.2 s on a 6.1 s mean clause.
 CHAR_S, COMMA_S, CLAUSE_S = 0.0537, 0.213, 0.092
-MIN_PAUSE_S = 0.2  # interviewer.pauses.find_pauses' shortest pause
+MIN_PAUSE_S = 0.2  # interviewer.core.pauses.find_pauses' shortest pause
 Fit = Callable[[Sequence[dict[str, Any]]], star.StarSettings]
 
 
@@ -317,8 +373,13 @@ def open_corpus(path: Path, work: Path = DEFAULT_WORK) -> DevCorpus:
     folder = path.resolve().parent
     render, score = _module(folder / "render.py"), _module(folder / "score.py")
     digest = hashlib.sha1(path.read_bytes() + (folder / "render.py").read_bytes()).hexdigest()
-    return DevCorpus(path, json.loads(path.read_text(encoding="utf-8")), render, score,
-                     work / f"{path.stem}-{digest[:12]}")
+    return DevCorpus(
+        path,
+        json.loads(path.read_text(encoding="utf-8")),
+        render,
+        score,
+        work / f"{path.stem}-{digest[:12]}",
+    )
 
 
 def ensure_rendered(corpus: DevCorpus, items: Sequence[dict[str, Any]]) -> None:
@@ -355,13 +416,20 @@ def estimated_truth(corpus: DevCorpus, item: dict[str, Any]) -> dict[str, Any]:
     for k, (label, text) in enumerate(item["answer"]):
         if k:  # the same draws, in the same order, as render.render
             draw = rng.random()
-            gap = (rng.uniform(1.5, 2.6) if draw < 0.08 else rng.uniform(0.04, 0.18)
-                   if draw < 0.33 else rng.uniform(0.25, 1.1))
+            gap = (
+                rng.uniform(1.5, 2.6)
+                if draw < 0.08
+                else rng.uniform(0.04, 0.18)
+                if draw < 0.33
+                else rng.uniform(0.25, 1.1)
+            )
             t += int(gap * rate) / rate
-        length = ((CHAR_S * len(text) + COMMA_S * len(re.findall(r"[,;:]", text)))
-                  * 160 / item.get("rate", 160) + CLAUSE_S)
-        spans.append({"label": label, "start_s": round(t, 3), "end_s": round(t + length, 3),
-                      "text": text})
+        length = (CHAR_S * len(text) + COMMA_S * len(re.findall(r"[,;:]", text))) * 160 / item.get(
+            "rate", 160
+        ) + CLAUSE_S
+        spans.append(
+            {"label": label, "start_s": round(t, 3), "end_s": round(t + length, 3), "text": text}
+        )
         t += length
     sections: list[dict[str, Any]] = []
     for sp in spans:  # render.render's merge of clauses into sections
@@ -372,9 +440,15 @@ def estimated_truth(corpus: DevCorpus, item: dict[str, Any]) -> dict[str, Any]:
             sections[-1]["text"] += " " + sp["text"]
         else:
             sections.append(dict(sp))
-    return {"id": item["id"], "tags": item.get("tags", []), "has_story": bool(item.get("story")),
-            "duration_s": round(t + 1.0, 3), "sentences": spans, "sections": sections,
-            "text": " ".join(text for _, text in item["answer"])}
+    return {
+        "id": item["id"],
+        "tags": item.get("tags", []),
+        "has_story": bool(item.get("story")),
+        "duration_s": round(t + 1.0, 3),
+        "sentences": spans,
+        "sections": sections,
+        "text": " ".join(text for _, text in item["answer"]),
+    }
 
 
 def true_words(truth: dict[str, Any]) -> list[Word]:
@@ -396,35 +470,57 @@ def text_input(
 ) -> tuple[Transcript, list[tuple[float, float]]]:
     """Text level: the true transcript; pauses are the silences between its clauses."""
     words = true_words(truth)
-    pauses = [(round(a.end_s, 3), round(b.start_s, 3)) for a, b in zip(words, words[1:])
-              if b.start_s - a.end_s >= MIN_PAUSE_S]
+    pauses = [
+        (round(a.end_s, 3), round(b.start_s, 3))
+        for a, b in zip(words, words[1:])
+        if b.start_s - a.end_s >= MIN_PAUSE_S
+    ]
     speech = sum(s["end_s"] - s["start_s"] for s in truth["sentences"])
     return Transcript(tuple(words), truth["duration_s"], round(speech, 3), "truth"), pauses
 
 
 def audio_input(wav: Path, cache: Path) -> tuple[Transcript, list[tuple[float, float]]]:
     """Audio level: the app's transcription (cached by the wav's hash) and its pauses."""
-    from interviewer.audiofile import load_audio
-    from interviewer.pauses import find_pauses
+    from interviewer.adapters.audio_files import load_audio
+    from interviewer.core.pauses import find_pauses
 
     samples = load_audio(wav)
     key = cache / f"{wav.name[:-4]}.{hashlib.sha1(wav.read_bytes()).hexdigest()[:12]}.json"
     if key.is_file():  # also what `interviewer practice --json` prints: its record will do
         rec = json.loads(key.read_text())
         transcript = Transcript(
-            tuple(Word(w["text"], w["start_s"], w["end_s"], w.get("probability", 1.0))
-                  for w in rec["words"]),
-            rec["duration_s"], rec["speech_s"], rec.get("model", ""),
-            filler_capture_s=rec.get("filler_capture_s", 0.0))
+            tuple(
+                Word(w["text"], w["start_s"], w["end_s"], w.get("probability", 1.0))
+                for w in rec["words"]
+            ),
+            rec["duration_s"],
+            rec["speech_s"],
+            rec.get("model", ""),
+            filler_capture_s=rec.get("filler_capture_s", 0.0),
+        )
     else:
         print(f"transcribing {wav.name}", file=sys.stderr, flush=True)
         transcript = _transcriber().transcribe(samples)
         cache.mkdir(parents=True, exist_ok=True)
-        key.write_text(json.dumps({
-            "words": [{"text": w.text, "start_s": w.start_s, "end_s": w.end_s,
-                       "probability": w.probability} for w in transcript.words],
-            "duration_s": transcript.duration_s, "speech_s": transcript.speech_s,
-            "model": transcript.model, "filler_capture_s": transcript.filler_capture_s}))
+        key.write_text(
+            json.dumps(
+                {
+                    "words": [
+                        {
+                            "text": w.text,
+                            "start_s": w.start_s,
+                            "end_s": w.end_s,
+                            "probability": w.probability,
+                        }
+                        for w in transcript.words
+                    ],
+                    "duration_s": transcript.duration_s,
+                    "speech_s": transcript.speech_s,
+                    "model": transcript.model,
+                    "filler_capture_s": transcript.filler_capture_s,
+                }
+            )
+        )
     return transcript, find_pauses(samples, RATE_HZ)
 
 
@@ -436,8 +532,11 @@ def split_folds(ids: Iterable[str], k: int) -> list[list[str]]:
 
 # The decoder settings `fit` chooses among (star.StarSettings): how much the learned label
 # transitions count, and how far the classifier's label frequencies are divided out.
-GRID = tuple(star.StarSettings(transition_weight=tw, prior_weight=pw)
-             for tw in (0.5, 0.7, 1.0) for pw in (0.0, 0.5))
+GRID = tuple(
+    star.StarSettings(transition_weight=tw, prior_weight=pw)
+    for tw in (0.5, 0.7, 1.0)
+    for pw in (0.0, 0.5)
+)
 
 
 def fit(
@@ -448,8 +547,8 @@ def fit(
     p90. The classifier itself is trained on training/star only and is not refitted here."""
     if corpus is None:
         return star.StarSettings()
-    from interviewer.bank import load_bank
-    from interviewer.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank
+    from interviewer.core.coaching import load_coach_settings
     from interviewer.session import sentence_embedder
 
     embed = sentence_embedder()
@@ -462,8 +561,9 @@ def fit(
         for cfg in GRID:
             results = []
             for it, truth, (transcript, pauses) in inputs:
-                record = analysis.analyse(bank.find(it["id"]), transcript, pauses, coach,
-                                          cfg=cfg, embed=embed)
+                record = analysis.analyse(
+                    bank.find(it["id"]), transcript, pauses, coach, cfg=cfg, embed=embed
+                )
                 results.append(corpus.score.score(truth, record["sections"]))
             errs = sorted(e for r in results for e in r["boundary_errors_s"])
             p90 = errs[int(0.9 * (len(errs) - 1))] if errs else 0.0
@@ -486,8 +586,8 @@ def evaluate_corpus(
 ) -> list[dict[str, Any]]:
     """score.py's numbers for every item (or `only` these) at one level, each from the fold
     that held it out; folds are drawn over the whole corpus either way."""
-    from interviewer.bank import load_bank
-    from interviewer.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank
+    from interviewer.core.coaching import load_coach_settings
 
     if folds < 2:
         raise SystemExit("Error: --folds must be 2 or more — held-out figures need a split")
@@ -519,17 +619,33 @@ def evaluate_corpus(
                 else:
                     transcript, pauses = audio_input(audio / f"{item_id}.wav", corpus.work / "asr")
                 try:
-                    record = analysis.analyse(bank.find(item_id), transcript, pauses, coach,
-                                              cfg=params, embed=embed)
+                    record = analysis.analyse(
+                        bank.find(item_id), transcript, pauses, coach, cfg=params, embed=embed
+                    )
                 except Exception as exc:  # the CLI would exit 1: score.py counts it so, too
                     print(f"{item_id}: FAILED {type(exc).__name__}: {exc}", file=sys.stderr)
-                    results.append({"id": item_id, "tags": truth["tags"], "fold": f,
-                                    "failed": True, "acc": 0.0, "boundary_errors_s": [30.0],
-                                    "invented": [], "missed": [], "wer": 1.0})
+                    results.append(
+                        {
+                            "id": item_id,
+                            "tags": truth["tags"],
+                            "fold": f,
+                            "failed": True,
+                            "acc": 0.0,
+                            "boundary_errors_s": [30.0],
+                            "invented": [],
+                            "missed": [],
+                            "wer": 1.0,
+                        }
+                    )
                     continue
                 s = corpus.score.score(truth, record["sections"])
-                s.update(id=item_id, tags=truth["tags"], fold=f, settings=_settings_text(params),
-                         wer=corpus.score.wer(truth["text"], transcript.text))
+                s.update(
+                    id=item_id,
+                    tags=truth["tags"],
+                    fold=f,
+                    settings=_settings_text(params),
+                    wer=corpus.score.wer(truth["text"], transcript.text),
+                )
                 results.append(s)
     return sorted(results, key=lambda r: r["id"])
 
@@ -569,13 +685,17 @@ def corpus_report(tables: dict[str, dict[str, dict[str, Any]]], folds: int) -> s
         row = f"{tag:<16} {tables[levels[0]][tag]['n']:>3}"
         for level in levels:
             g = tables[level][tag]
-            row += (f" | {'':<5} {g['accuracy']:>5.3f} {_fmt(g['boundary_p50_s'], '5.2f')} "
-                    f"{_fmt(g['boundary_p90_s'], '5.1f')} {g['invented']:>3} {g['missed']:>4}")
+            row += (
+                f" | {'':<5} {g['accuracy']:>5.3f} {_fmt(g['boundary_p50_s'], '5.2f')} "
+                f"{_fmt(g['boundary_p90_s'], '5.1f')} {g['invented']:>3} {g['missed']:>4}"
+            )
         lines.append(row)
     for level in levels:
         if tables[level]["ALL"]["failed"]:
-            lines.append(f"{level}: {tables[level]['ALL']['failed']} answers FAILED in the "
-                         "pipeline, counted as score.py counts them (accuracy 0, boundary 30 s)")
+            lines.append(
+                f"{level}: {tables[level]['ALL']['failed']} answers FAILED in the "
+                "pipeline, counted as score.py counts them (accuracy 0, boundary 30 s)"
+            )
     if "audio" in tables:
         wer_all = tables["audio"]["ALL"]["wer"]
         lines.append(f"audio WER (score.py's rough normaliser): {wer_all:.3f}")
@@ -585,15 +705,18 @@ def corpus_report(tables: dict[str, dict[str, dict[str, Any]]], folds: int) -> s
 def run_corpus(args: argparse.Namespace) -> int:
     corpus = open_corpus(args.corpus, args.work)
     levels = ["text", "audio"] if args.level == "both" else [args.level]
-    results = {lv: evaluate_corpus(corpus, lv, args.folds, args.timing, only=args.only or ())
-               for lv in levels}
+    results = {
+        lv: evaluate_corpus(corpus, lv, args.folds, args.timing, only=args.only or ())
+        for lv in levels
+    }
     tables = {lv: summarize_corpus(rs) for lv, rs in results.items()}
     if args.out:
         args.out.write_text(json.dumps(results, indent=1))
     print(json.dumps(tables, indent=1) if args.json else corpus_report(tables, args.folds))
     if not args.json:
-        chosen = sorted({(r["fold"], r["settings"]) for rs in results.values() for r in rs
-                         if "settings" in r})
+        chosen = sorted(
+            {(r["fold"], r["settings"]) for rs in results.values() for r in rs if "settings" in r}
+        )
         for fold, settings in chosen:
             print(f"fold {fold}: decoder settings fitted on the other folds: {settings}")
     return 0
@@ -604,17 +727,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fixtures", type=Path, default=ROOT / "audio_fixtures")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     parser.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    parser.add_argument("--cache", type=Path,
-                        help="JSON file of transcripts and pauses, reused when present")
-    parser.add_argument("--corpus", type=Path,
-                        help="score a spoken STAR corpus (dev.json beside render.py, score.py)")
-    parser.add_argument("--level", choices=("text", "audio", "both"), default="both",
-                        help="corpus: true words at true times, the app's ASR, or both")
-    parser.add_argument("--timing", choices=("render", "estimate"), default="render",
-                        help="corpus text level: times from rendering (espeak-ng, cached) or "
-                        "estimated without rendering")
-    parser.add_argument("--work", type=Path, default=DEFAULT_WORK,
-                        help=f"corpus renders and transcripts are cached here ({DEFAULT_WORK})")
+    parser.add_argument(
+        "--cache", type=Path, help="JSON file of transcripts and pauses, reused when present"
+    )
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        help="score a spoken STAR corpus (dev.json beside render.py, score.py)",
+    )
+    parser.add_argument(
+        "--level",
+        choices=("text", "audio", "both"),
+        default="both",
+        help="corpus: true words at true times, the app's ASR, or both",
+    )
+    parser.add_argument(
+        "--timing",
+        choices=("render", "estimate"),
+        default="render",
+        help="corpus text level: times from rendering (espeak-ng, cached) or "
+        "estimated without rendering",
+    )
+    parser.add_argument(
+        "--work",
+        type=Path,
+        default=DEFAULT_WORK,
+        help=f"corpus renders and transcripts are cached here ({DEFAULT_WORK})",
+    )
     parser.add_argument("--folds", type=int, default=5, help="corpus: k of the k-fold split")
     parser.add_argument("--only", nargs="*", metavar="ID", help="corpus: score these items only")
     parser.add_argument("--out", type=Path, help="corpus: write the per-answer numbers here")

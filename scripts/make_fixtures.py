@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer.bank import load_bank  # noqa: E402
-from interviewer.models import LABELS, Story  # noqa: E402
+from interviewer.adapters.bank import load_bank  # noqa: E402
+from interviewer.core.models import LABELS, Story  # noqa: E402
 
 RATE_HZ = 16000
 FORMAT_VERSION = 1
@@ -237,53 +237,167 @@ LONG_01 = (
 )
 SPECS: tuple[Spec, ...] = (
     # a. issue-2 core set: the reference story verbatim, no signposts, en-us at 160 wpm.
-    Spec("01-failed-at-work.en-us.160", "01-failed-at-work", "en-us", 160, "reference-story",
-         core=True, length_exception=LONG_01),
-    Spec("02-took-on-something-significant.en-us.160", "02-took-on-something-significant",
-         "en-us", 160, "reference-story", core=True),
-    Spec("03-didnt-meet-commitments-promised.en-us.160", "03-didnt-meet-commitments-promised",
-         "en-us", 160, "reference-story", core=True),
-    Spec("05-peer-struggling-step-help.en-us.160", "05-peer-struggling-step-help", "en-us", 160,
-         "reference-story", core=True),
-    Spec("06-ensure-projects-complete-transitioned.en-us.160",
-         "06-ensure-projects-complete-transitioned", "en-us", 160, "reference-story", core=True),
+    Spec(
+        "01-failed-at-work.en-us.160",
+        "01-failed-at-work",
+        "en-us",
+        160,
+        "reference-story",
+        core=True,
+        length_exception=LONG_01,
+    ),
+    Spec(
+        "02-took-on-something-significant.en-us.160",
+        "02-took-on-something-significant",
+        "en-us",
+        160,
+        "reference-story",
+        core=True,
+    ),
+    Spec(
+        "03-didnt-meet-commitments-promised.en-us.160",
+        "03-didnt-meet-commitments-promised",
+        "en-us",
+        160,
+        "reference-story",
+        core=True,
+    ),
+    Spec(
+        "05-peer-struggling-step-help.en-us.160",
+        "05-peer-struggling-step-help",
+        "en-us",
+        160,
+        "reference-story",
+        core=True,
+    ),
+    Spec(
+        "06-ensure-projects-complete-transitioned.en-us.160",
+        "06-ensure-projects-complete-transitioned",
+        "en-us",
+        160,
+        "reference-story",
+        core=True,
+    ),
     # c. STAR-evaluation set.
-    Spec("02-took-on-something-significant.signposts.en-gb.185",
-         "02-took-on-something-significant", "en-gb", 185, "reference-story", signposts=True),
-    Spec("03-didnt-meet-commitments-promised.signposts.en-us-f3.140",
-         "03-didnt-meet-commitments-promised", "en-us+f3", 140, "reference-story",
-         signposts=True),
-    Spec("05-peer-struggling-step-help.signposts.fillers.en-gb-scotland.160",
-         "05-peer-struggling-step-help", "en-gb-scotland", 160, "reference-story",
-         signposts=True, fillers=True),
-    Spec("06-ensure-projects-complete-transitioned.fillers.en-us.185",
-         "06-ensure-projects-complete-transitioned", "en-us", 185, "reference-story",
-         fillers=True),
-    Spec("06-ensure-projects-complete-transitioned.signposts.en-m3.160",
-         "06-ensure-projects-complete-transitioned", "en+m3", 160, "reference-story",
-         signposts=True),
-    Spec("01-failed-at-work.no-task.en-gb.185", "01-failed-at-work", "en-gb", 185,
-         "reference-story", drop=("task",)),
-    Spec("05-peer-struggling-step-help.no-learning.signposts.en-us.185",
-         "05-peer-struggling-step-help", "en-us", 185, "reference-story", signposts=True,
-         drop=("learning",)),
-    Spec("03-didnt-meet-commitments-promised.no-task.fillers.en-gb-scotland.140",
-         "03-didnt-meet-commitments-promised", "en-gb-scotland", 140, "reference-story",
-         fillers=True, drop=("task",)),
-    Spec("01-failed-at-work.paraphrase.en-gb-x-rp.185", "01-failed-at-work", "en-gb-x-rp", 185,
-         "paraphrase", story=PARAPHRASE_01),
-    Spec("05-peer-struggling-step-help.paraphrase.signposts.en-us.160",
-         "05-peer-struggling-step-help", "en-us", 160, "paraphrase", signposts=True,
-         story=PARAPHRASE_05),
-    Spec("05-peer-struggling-step-help.different-story.en-gb.160",
-         "05-peer-struggling-step-help", "en-gb", 160, "different-story", story=DIFFERENT_05),
-    Spec("03-didnt-meet-commitments-promised.different-story.signposts.en-us.160",
-         "03-didnt-meet-commitments-promised", "en-us", 160, "different-story", signposts=True,
-         story=DIFFERENT_03),
-    Spec("no-question.signposts.en-us-f3.185", None, "en-us+f3", 185, "no-story",
-         signposts=True, story=NO_QUESTION),
-    Spec("no-question.fillers.en-gb.160", None, "en-gb", 160, "no-story", fillers=True,
-         story=NO_QUESTION),
+    Spec(
+        "02-took-on-something-significant.signposts.en-gb.185",
+        "02-took-on-something-significant",
+        "en-gb",
+        185,
+        "reference-story",
+        signposts=True,
+    ),
+    Spec(
+        "03-didnt-meet-commitments-promised.signposts.en-us-f3.140",
+        "03-didnt-meet-commitments-promised",
+        "en-us+f3",
+        140,
+        "reference-story",
+        signposts=True,
+    ),
+    Spec(
+        "05-peer-struggling-step-help.signposts.fillers.en-gb-scotland.160",
+        "05-peer-struggling-step-help",
+        "en-gb-scotland",
+        160,
+        "reference-story",
+        signposts=True,
+        fillers=True,
+    ),
+    Spec(
+        "06-ensure-projects-complete-transitioned.fillers.en-us.185",
+        "06-ensure-projects-complete-transitioned",
+        "en-us",
+        185,
+        "reference-story",
+        fillers=True,
+    ),
+    Spec(
+        "06-ensure-projects-complete-transitioned.signposts.en-m3.160",
+        "06-ensure-projects-complete-transitioned",
+        "en+m3",
+        160,
+        "reference-story",
+        signposts=True,
+    ),
+    Spec(
+        "01-failed-at-work.no-task.en-gb.185",
+        "01-failed-at-work",
+        "en-gb",
+        185,
+        "reference-story",
+        drop=("task",),
+    ),
+    Spec(
+        "05-peer-struggling-step-help.no-learning.signposts.en-us.185",
+        "05-peer-struggling-step-help",
+        "en-us",
+        185,
+        "reference-story",
+        signposts=True,
+        drop=("learning",),
+    ),
+    Spec(
+        "03-didnt-meet-commitments-promised.no-task.fillers.en-gb-scotland.140",
+        "03-didnt-meet-commitments-promised",
+        "en-gb-scotland",
+        140,
+        "reference-story",
+        fillers=True,
+        drop=("task",),
+    ),
+    Spec(
+        "01-failed-at-work.paraphrase.en-gb-x-rp.185",
+        "01-failed-at-work",
+        "en-gb-x-rp",
+        185,
+        "paraphrase",
+        story=PARAPHRASE_01,
+    ),
+    Spec(
+        "05-peer-struggling-step-help.paraphrase.signposts.en-us.160",
+        "05-peer-struggling-step-help",
+        "en-us",
+        160,
+        "paraphrase",
+        signposts=True,
+        story=PARAPHRASE_05,
+    ),
+    Spec(
+        "05-peer-struggling-step-help.different-story.en-gb.160",
+        "05-peer-struggling-step-help",
+        "en-gb",
+        160,
+        "different-story",
+        story=DIFFERENT_05,
+    ),
+    Spec(
+        "03-didnt-meet-commitments-promised.different-story.signposts.en-us.160",
+        "03-didnt-meet-commitments-promised",
+        "en-us",
+        160,
+        "different-story",
+        signposts=True,
+        story=DIFFERENT_03,
+    ),
+    Spec(
+        "no-question.signposts.en-us-f3.185",
+        None,
+        "en-us+f3",
+        185,
+        "no-story",
+        signposts=True,
+        story=NO_QUESTION,
+    ),
+    Spec(
+        "no-question.fillers.en-gb.160",
+        None,
+        "en-gb",
+        160,
+        "no-story",
+        fillers=True,
+        story=NO_QUESTION,
+    ),
 )
 
 
@@ -358,12 +472,31 @@ def synthesize(sentence: str, voice: str, rate_wpm: int) -> np.ndarray:
     """One sentence as float32 16 kHz mono, trimmed to its speech."""
     wav = subprocess.run(
         ["espeak-ng", "-v", voice, "-s", str(rate_wpm), "--stdout", "--", sentence],
-        capture_output=True, check=True,
+        capture_output=True,
+        check=True,
     ).stdout
     pcm = subprocess.run(
-        ["sox", "-V1", "-t", "wav", "-", "-t", "raw", "-e", "floating-point", "-b", "32",
-         "-c", "1", "-r", str(RATE_HZ), "-"],
-        input=wav, capture_output=True, check=True,
+        [
+            "sox",
+            "-V1",
+            "-t",
+            "wav",
+            "-",
+            "-t",
+            "raw",
+            "-e",
+            "floating-point",
+            "-b",
+            "32",
+            "-c",
+            "1",
+            "-r",
+            str(RATE_HZ),
+            "-",
+        ],
+        input=wav,
+        capture_output=True,
+        check=True,
     ).stdout
     samples = np.frombuffer(pcm, dtype="<f4")
     loud = np.flatnonzero(np.abs(samples) > SPEECH_EDGE)
@@ -391,8 +524,14 @@ def assemble(spec: Spec, script: dict[str, list[str]]) -> tuple[np.ndarray, list
                 at += gap
             speech = synthesize(text, spec.voice, spec.rate_wpm)
             pieces.append(speech)
-            sentences.append({"label": label, "start_s": round(at / RATE_HZ, 4),
-                              "end_s": round((at + len(speech)) / RATE_HZ, 4), "text": text})
+            sentences.append(
+                {
+                    "label": label,
+                    "start_s": round(at / RATE_HZ, 4),
+                    "end_s": round((at + len(speech)) / RATE_HZ, 4),
+                    "text": text,
+                }
+            )
             at += len(speech)
     pieces.append(np.zeros(int(TAIL_S * RATE_HZ), np.float32))
     audio = np.concatenate(pieces)
@@ -404,8 +543,14 @@ def sections_of(sentences: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for label in LABELS:
         mine = [s for s in sentences if s["label"] == label]
         if mine:
-            out.append({"label": label, "start_s": mine[0]["start_s"], "end_s": mine[-1]["end_s"],
-                        "text": " ".join(s["text"] for s in mine)})
+            out.append(
+                {
+                    "label": label,
+                    "start_s": mine[0]["start_s"],
+                    "end_s": mine[-1]["end_s"],
+                    "text": " ".join(s["text"] for s in mine),
+                }
+            )
     return out
 
 
@@ -415,9 +560,26 @@ def to_int16(audio: np.ndarray) -> np.ndarray:
 
 def write_flac(path: Path, audio: np.ndarray) -> None:
     subprocess.run(
-        ["sox", "-V1", "-t", "raw", "-e", "signed", "-b", "16", "-c", "1", "-r", str(RATE_HZ),
-         "-", "-C", "8", str(path)],
-        input=to_int16(audio).tobytes(), check=True,
+        [
+            "sox",
+            "-V1",
+            "-t",
+            "raw",
+            "-e",
+            "signed",
+            "-b",
+            "16",
+            "-c",
+            "1",
+            "-r",
+            str(RATE_HZ),
+            "-",
+            "-C",
+            "8",
+            str(path),
+        ],
+        input=to_int16(audio).tobytes(),
+        check=True,
     )
 
 
@@ -504,16 +666,32 @@ def make_no_speech(out_dir: Path) -> list[dict[str, Any]]:
     n = int(NO_SPEECH_S * RATE_HZ)
     write_wav(out_dir / "silence.wav", np.zeros(n, np.float32))
     write_wav(out_dir / "noise.wav", pink_noise(n, NOISE_DBFS, seed=20240521))
-    common = {"question_id": None, "voice": None, "rate_wpm": None, "kind": "no-speech",
-              "groups": ["no speech"], "signposts": False, "fillers": False,
-              "duration_s": NO_SPEECH_S, "script": "", "sections": [], "missing": list(LABELS),
-              "sentences": []}
+    common = {
+        "question_id": None,
+        "voice": None,
+        "rate_wpm": None,
+        "kind": "no-speech",
+        "groups": ["no speech"],
+        "signposts": False,
+        "fillers": False,
+        "duration_s": NO_SPEECH_S,
+        "script": "",
+        "sections": [],
+        "missing": list(LABELS),
+        "sentences": [],
+    }
     return [
-        {"file": "silence.wav", **common,
-         "made_with": f"{NO_SPEECH_S:g} s of digital silence, 16-bit WAV"},
-        {"file": "noise.wav", **common,
-         "made_with": f"{NO_SPEECH_S:g} s of pink noise at {NOISE_DBFS:g} dBFS RMS "
-                      "(numpy default_rng seed 20240521, 1/f spectrum), 16-bit WAV"},
+        {
+            "file": "silence.wav",
+            **common,
+            "made_with": f"{NO_SPEECH_S:g} s of digital silence, 16-bit WAV",
+        },
+        {
+            "file": "noise.wav",
+            **common,
+            "made_with": f"{NO_SPEECH_S:g} s of pink noise at {NOISE_DBFS:g} dBFS RMS "
+            "(numpy default_rng seed 20240521, 1/f spectrum), 16-bit WAV",
+        },
     ]
 
 
@@ -583,8 +761,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "audio_fixtures")
     parser.add_argument("--bank", type=Path, default=ROOT / "questions")
-    parser.add_argument("--check", action="store_true",
-                        help="regenerate into a temporary folder and compare the manifests")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="regenerate into a temporary folder and compare the manifests",
+    )
     args = parser.parse_args(argv)
     if args.check:
         return check(args.out, args.bank)

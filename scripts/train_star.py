@@ -36,8 +36,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer import star  # noqa: E402
-from interviewer.models import SPAN_LABELS, Story, Word  # noqa: E402
+from interviewer.core import star  # noqa: E402
+from interviewer.core.models import SPAN_LABELS, Story, Word  # noqa: E402
 
 N = len(SPAN_LABELS)
 PENALTIES = (30.0, 100.0, 300.0, 1000.0)
@@ -62,7 +62,7 @@ def fixture_items(fixtures: Path, bank: Path) -> list[dict[str, Any]]:
     """The spoken fixtures' scripts (audio_fixtures/manifest.json), labelled sentence by
     sentence, with the user's own written story for their question (questions/): our own
     material in the user's own words, so the model learns how this user tells a story."""
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
 
     manifest = json.loads((fixtures / "manifest.json").read_text(encoding="utf-8"))
     questions = load_bank(bank)
@@ -74,8 +74,14 @@ def fixture_items(fixtures: Path, bank: Path) -> list[dict[str, Any]]:
         if fx["question_id"]:
             q = questions.find(fx["question_id"])
             story = q.story.parts if q.has_story else None
-        items.append({"id": f"fixture-{fx['file']}", "story": story, "rate": fx["rate_wpm"],
-                      "answer": [[s["label"], s["text"]] for s in fx["sentences"]]})
+        items.append(
+            {
+                "id": f"fixture-{fx['file']}",
+                "story": story,
+                "rate": fx["rate_wpm"],
+                "answer": [[s["label"], s["text"]] for s in fx["sentences"]],
+            }
+        )
     return items
 
 
@@ -94,8 +100,13 @@ def timed_words(item: dict[str, Any], run_on: bool = False) -> tuple[list[Word],
     for k, (label, text) in enumerate(item["answer"]):
         if k:
             draw = rng.random()
-            t += (rng.uniform(1.5, 2.6) if draw < 0.08 else rng.uniform(0.04, 0.18)
-                  if draw < 0.33 else rng.uniform(0.25, 1.1))
+            t += (
+                rng.uniform(1.5, 2.6)
+                if draw < 0.08
+                else rng.uniform(0.04, 0.18)
+                if draw < 0.33
+                else rng.uniform(0.25, 1.1)
+            )
         tokens = text.split()
         if run_on and tokens and tokens[-1].endswith(".") and rng.random() < 0.33:
             tokens[-1] = tokens[-1][:-1] + ","
@@ -131,8 +142,9 @@ def dataset(
     """Features, labels, the answer each row came from, and each answer's label sequence."""
     xs, ys, groups, sequences = [], [], [], []
     for g, item in enumerate(items):
-        variants = [(True, False), (False, True)] if item.get("story") else [(False, False),
-                                                                             (False, True)]
+        variants = (
+            [(True, False), (False, True)] if item.get("story") else [(False, False), (False, True)]
+        )
         for with_story, run_on in variants:
             x, y = examples(item, with_story, embed, run_on)
             xs.append(x)
@@ -152,8 +164,7 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, penalty: float) -> tuple[np.ndarr
     onehot = np.eye(N)[y]
     w = np.zeros((x.shape[1], N))
     b = np.zeros(N)
-    m_w, v_w, m_b, v_b = (np.zeros_like(w), np.zeros_like(w), np.zeros_like(b),
-                          np.zeros_like(b))
+    m_w, v_w, m_b, v_b = (np.zeros_like(w), np.zeros_like(w), np.zeros_like(b), np.zeros_like(b))
     lr, beta1, beta2 = 0.05, 0.9, 0.999
     for step in range(1, STEPS + 1):
         logits = z @ w + b
@@ -179,20 +190,21 @@ def transitions(sequences: Sequence[Sequence[int]]) -> tuple[np.ndarray, np.ndar
         start[seq[0]] += 1
         for a, b in zip(seq, seq[1:]):
             trans[a, b] += 1
-    return (np.log(start / start.sum()),
-            np.log(trans / trans.sum(axis=1, keepdims=True)))
+    return (np.log(start / start.sum()), np.log(trans / trans.sum(axis=1, keepdims=True)))
 
 
-def model_from(x: np.ndarray, y: np.ndarray, sequences: Sequence[Sequence[int]],
-               penalty: float) -> star.StarModel:
+def model_from(
+    x: np.ndarray, y: np.ndarray, sequences: Sequence[Sequence[int]], penalty: float
+) -> star.StarModel:
     w, b, mean, scale = fit_logistic(x, y, penalty)
     log_start, log_trans = transitions(sequences)
     prior = np.bincount(y, minlength=N) + 1.0
     return star.StarModel(w, b, mean, scale, log_start, log_trans, np.log(prior / prior.sum()))
 
 
-def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
-                   penalty: float, folds: int = 5) -> float:
+def cross_validate(
+    x: np.ndarray, y: np.ndarray, groups: np.ndarray, penalty: float, folds: int = 5
+) -> float:
     """Sentence accuracy of the classifier alone on held-out answers."""
     fold_of = groups % folds
     hits = 0
@@ -206,7 +218,7 @@ def cross_validate(x: np.ndarray, y: np.ndarray, groups: np.ndarray,
 
 def encoder(cache: Path | None = None) -> star.Embed:
     """The app's sentence encoder, each text encoded once (and kept in `cache` if given)."""
-    from interviewer.embeddings import load_encoder
+    from interviewer.adapters.embeddings import load_encoder
 
     encode = load_encoder().encode
     memo: dict[str, np.ndarray] = {}
@@ -229,12 +241,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT / "training" / "star")
     parser.add_argument("--out", type=Path, default=ROOT / "interviewer" / "data" / star.MODEL_FILE)
-    parser.add_argument("--check", action="store_true",
-                        help="fail if training gives other weights than the committed file")
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="fail if training gives other weights than the committed file",
+    )
     parser.add_argument("--penalty", type=float, help="skip cross-validation, use this L2")
     parser.add_argument("--cache", type=Path, help="keep sentence embeddings here between runs")
-    parser.add_argument("--fixtures", type=Path, default=ROOT / "audio_fixtures",
-                        help="also learn from these spoken fixtures' scripts ('' for none)")
+    parser.add_argument(
+        "--fixtures",
+        type=Path,
+        default=ROOT / "audio_fixtures",
+        help="also learn from these spoken fixtures' scripts ('' for none)",
+    )
     args = parser.parse_args(argv)
     items = load_items(args.data)
     if str(args.fixtures) not in ("", "."):
@@ -257,10 +276,15 @@ def main(argv: list[str] | None = None) -> int:
         p_new, p_old = model.posteriors(x), old.posteriors(x)
         agree = float((p_new.argmax(axis=1) == p_old.argmax(axis=1)).mean())
         drift = float(np.abs(p_new - p_old).max())
-        same = agree >= 0.995 and drift < 0.05 and np.allclose(
-            old.log_transition, model.log_transition, atol=1e-9)
-        print(f"retrained vs committed: same label on {agree:.4f} of the training sentences, "
-              f"largest posterior difference {drift:.4f}: {'same' if same else 'DIFFERENT'}")
+        same = (
+            agree >= 0.995
+            and drift < 0.05
+            and np.allclose(old.log_transition, model.log_transition, atol=1e-9)
+        )
+        print(
+            f"retrained vs committed: same label on {agree:.4f} of the training sentences, "
+            f"largest posterior difference {drift:.4f}: {'same' if same else 'DIFFERENT'}"
+        )
         return 0 if same else 1
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("wb") as f:

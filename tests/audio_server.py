@@ -70,11 +70,21 @@ class VirtualAudio:
     def start(self) -> VirtualAudio:
         (self.root / "runtime").mkdir(parents=True, exist_ok=True)
         self._daemon = subprocess.Popen(
-            ["pulseaudio", "--daemonize=no", "--exit-idle-time=-1", "-n",
-             "-L", f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
-             f"--file={CONFIG}", "--use-pid-file=no", f"--log-target=file:{self.log}"],
+            [
+                "pulseaudio",
+                "--daemonize=no",
+                "--exit-idle-time=-1",
+                "-n",
+                "-L",
+                f"module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
+                f"--file={CONFIG}",
+                "--use-pid-file=no",
+                f"--log-target=file:{self.log}",
+            ],
             env=self.child_env(HOME=str(self.root)),  # its cookie and state stay in root
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
             preexec_fn=_die_with_parent,
         )
         self._export_env()
@@ -123,8 +133,10 @@ class VirtualAudio:
         """Start the daemon again if it has died; the reason (its exit and log) if it had."""
         if self._daemon is not None and self._daemon.poll() is None:
             return None
-        reason = (f"pulseaudio had exited (code {self._daemon and self._daemon.returncode}): "
-                  f"{self._read_log()[-600:]}")
+        reason = (
+            f"pulseaudio had exited (code {self._daemon and self._daemon.returncode}): "
+            f"{self._read_log()[-600:]}"
+        )
         self._daemon = None
         self.socket.unlink(missing_ok=True)
         self.start()
@@ -133,23 +145,30 @@ class VirtualAudio:
     # -- helpers for tests
     def pactl(self, *args: str) -> str:
         done = subprocess.run(
-            ["pactl", *args], env=self.child_env(), capture_output=True, text=True,
-            timeout=CMD_TIMEOUT_S, check=True,
+            ["pactl", *args],
+            env=self.child_env(),
+            capture_output=True,
+            text=True,
+            timeout=CMD_TIMEOUT_S,
+            check=True,
         )
         return done.stdout
 
     def feed_mic(self, wav_path: Path) -> subprocess.Popen[bytes]:
         """Play a WAV into the virtual microphone; the caller waits on the returned process."""
         return subprocess.Popen(
-            ["paplay", "-d", "vmic_in", str(wav_path)], env=self.child_env(),
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            ["paplay", "-d", "vmic_in", str(wav_path)],
+            env=self.child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
 
     def recording_streams(self) -> list[str]:
         """Client streams recording from the microphone (module loopbacks have client '-')."""
         mic = self._source_index("vmic")
-        rows = [line.split("\t") for line in self.pactl("list", "short", "source-outputs")
-                .splitlines()]
+        rows = [
+            line.split("\t") for line in self.pactl("list", "short", "source-outputs").splitlines()
+        ]
         return [r[0] for r in rows if len(r) > 2 and r[1] == mic and r[2] != "-"]
 
     def _source_index(self, name: str) -> str:
@@ -168,15 +187,28 @@ class VirtualAudio:
     def capture_speaker(self, path: Path, rate: int = 48000) -> Iterator[Path]:
         """Record everything played to the virtual speaker (mono) into a WAV file."""
         proc = subprocess.Popen(
-            ["parec", "-d", "vspeaker.monitor", "--file-format=wav", f"--rate={rate}",
-             "--channels=1", "--format=s16le", "--latency-msec=20", str(path)],
-            env=self.child_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            [
+                "parec",
+                "-d",
+                "vspeaker.monitor",
+                "--file-format=wav",
+                f"--rate={rate}",
+                "--channels=1",
+                "--format=s16le",
+                "--latency-msec=20",
+                str(path),
+            ],
+            env=self.child_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
         )
+
         # Waits count audio the monitor delivered, not wall time: a fixed sleep can be too
         # short on a loaded machine (the start of a question went missing).
         def grown_by(seconds: float) -> Callable[[], bool]:
             size = path.stat().st_size if path.exists() else 0
             return lambda: path.stat().st_size >= size + seconds * rate * 2
+
         try:
             wait_until(path.exists, CMD_TIMEOUT_S, "parec to open its file")
             wait_until(grown_by(0.2), CMD_TIMEOUT_S, "parec to record")  # its stream is connected
@@ -237,8 +269,10 @@ def _audio_daemon() -> Iterator[VirtualAudio]:
     """A running virtual speaker and microphone for the whole test session."""
     missing = [tool for tool in ("pulseaudio", "pactl", "paplay", "parec") if not which(tool)]
     if missing:
-        pytest.skip(f"{', '.join(missing)} not found: apt-get install pulseaudio pulseaudio-utils"
-                    " libasound2-plugins")
+        pytest.skip(
+            f"{', '.join(missing)} not found: apt-get install pulseaudio pulseaudio-utils"
+            " libasound2-plugins"
+        )
     with tempfile.TemporaryDirectory(prefix="interviewer-pulse-") as root:
         audio = VirtualAudio(Path(root)).start()
         try:

@@ -32,7 +32,7 @@ def manifest() -> dict:
 
 @pytest.fixture(scope="session")
 def transcriber():
-    from interviewer.transcribe import Transcriber
+    from interviewer.adapters.transcribe import Transcriber
 
     t = Transcriber()
     t.load()

@@ -64,8 +64,9 @@ def test_truncated_flac(tmp_path, bank, saved_attempt, capsys):
 
 
 def test_unknown_question_suggests(bank, saved_attempt, capsys):
-    line = run_error(capsys, "practice", "-q", "faild-at-work", "--answer-audio", str(GOOD),
-                     "--no-speak")
+    line = run_error(
+        capsys, "practice", "-q", "faild-at-work", "--answer-audio", str(GOOD), "--no-speak"
+    )
     assert "'faild-at-work'" in line and "01-failed-at-work" in line
     assert snapshot(bank / "ownership") == saved_attempt
 
@@ -78,8 +79,15 @@ def broken_file_warning(capsys, story: Path) -> str:
     warnings = [line for line in captured.err.splitlines() if line.startswith("Warning:")]
     assert len(warnings) == 1 and str(story) in warnings[0] and story.stem not in captured.out
     assert "01-failed-at-work" in captured.out
-    return run_error(capsys, "practice", "-q", story.stem[:2], "--no-speak",
-                     "--answer-audio", str(FIXTURES / "silence.wav"))
+    return run_error(
+        capsys,
+        "practice",
+        "-q",
+        story.stem[:2],
+        "--no-speak",
+        "--answer-audio",
+        str(FIXTURES / "silence.wav"),
+    )
 
 
 def test_malformed_bank_file(bank, capsys):
@@ -90,8 +98,17 @@ def test_malformed_bank_file(bank, capsys):
 
 
 def test_missing_model_folder(tmp_path, bank, saved_attempt, capsys):
-    line = run_error(capsys, "practice", "-q", "01", "--answer-audio", str(GOOD), "--no-speak",
-                     "--model", str(tmp_path / "no-such-model"))
+    line = run_error(
+        capsys,
+        "practice",
+        "-q",
+        "01",
+        "--answer-audio",
+        str(GOOD),
+        "--no-speak",
+        "--model",
+        str(tmp_path / "no-such-model"),
+    )
     assert "no-such-model" in line
     assert snapshot(bank / "ownership") == saved_attempt
 
@@ -175,8 +192,11 @@ BAD_PRACTICE_OPTIONS = [
 ]
 
 
-@pytest.mark.parametrize(("args", "option", "allowed"), BAD_PRACTICE_OPTIONS,
-                         ids=[" ".join(a) for a, _, _ in BAD_PRACTICE_OPTIONS])
+@pytest.mark.parametrize(
+    ("args", "option", "allowed"),
+    BAD_PRACTICE_OPTIONS,
+    ids=[" ".join(a) for a, _, _ in BAD_PRACTICE_OPTIONS],
+)
 def test_out_of_range_practice_options_are_refused(args, option, allowed, bank, capsys):
     """Each was accepted silently (a -5 s maximum saved a no-speech take; --count 0 asked
     every question): now one line naming the option and its range, exit 2, nothing saved."""
@@ -220,31 +240,66 @@ def test_output_to_a_full_device_is_one_clear_line(bank):
     import sys
 
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, "-m", "interviewer", "questions"], stdout=full,
-                              stderr=subprocess.PIPE, text=True, timeout=60)
+        done = subprocess.run(
+            [sys.executable, "-m", "interviewer", "questions"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+        )
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         "Error: cannot write the output: No space left on device — free some space (or write "
-        "the output elsewhere) and run the command again"]
+        "the output elsewhere) and run the command again"
+    ]
 
 
 def test_unknown_model_saves_no_take(bank, capsys):
-    line = run_error(capsys, "practice", "-q", "03", "--no-speak", "--model", "nosuch",
-                     "--answer-audio", str(FIXTURES / "silence.wav"))
+    line = run_error(
+        capsys,
+        "practice",
+        "-q",
+        "03",
+        "--no-speak",
+        "--model",
+        "nosuch",
+        "--answer-audio",
+        str(FIXTURES / "silence.wav"),
+    )
     assert "unknown speech model 'nosuch'" in line and "choose one of: tiny.en" in line
     assert not list(bank.glob("*/*.attempt-*"))
 
 
 def test_unknown_voice_is_an_error_not_a_silent_session(bank, capsys):
-    line = run_error(capsys, "practice", "-q", "03", "--voice", "nosuchvoice",
-                     "--answer-audio", str(FIXTURES / "silence.wav"))
+    line = run_error(
+        capsys,
+        "practice",
+        "-q",
+        "03",
+        "--voice",
+        "nosuchvoice",
+        "--answer-audio",
+        str(FIXTURES / "silence.wav"),
+    )
     assert "unknown voice 'nosuchvoice'" in line and "choose one of:" in line
     assert not list(bank.glob("*/*.attempt-*"))
 
 
 def test_nothing_at_one_question_names_that_question(bank, capsys):
-    assert main(["practice", "-q", "01", "--no-speak", "--no-follow-ups",
-                 "--answer-audio", str(FIXTURES / "silence.wav")]) == 0
+    assert (
+        main(
+            [
+                "practice",
+                "-q",
+                "01",
+                "--no-speak",
+                "--no-follow-ups",
+                "--answer-audio",
+                str(FIXTURES / "silence.wav"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     for command in ("history", "reanalyze", "review"):
         line = run_error(capsys, command, "-q", "04")

@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.bank import find_question, load_bank, parse_question_file
+from interviewer.adapters.bank import find_question, load_bank, parse_question_file
+from interviewer.adapters.importer import import_notes, parse_notes, slugify
 from interviewer.errors import InterviewerError
-from interviewer.importer import import_notes, parse_notes, slugify
 from tests.conftest import ROOT, SEED
 
 
@@ -143,7 +143,7 @@ def test_bank_files_resaved_by_notepad_still_load_and_still_match(tmp_path: Path
 
 
 def test_settings_saved_by_notepad(tmp_path: Path):
-    from interviewer.coaching import load_coach_settings
+    from interviewer.core.coaching import load_coach_settings
 
     (tmp_path / "settings.toml").write_bytes(notepad_bytes("# mine\nwpm_min = 120\n"))
     assert load_coach_settings(tmp_path).wpm_min == 120
@@ -202,9 +202,12 @@ def test_question_below_the_story_is_not_story_text(tmp_path: Path):
 
 
 def test_a_second_principle_line_names_both_lines(tmp_path: Path):
-    from interviewer.bank import parse_principle_file
+    from interviewer.adapters.bank import parse_principle_file
 
     bad = tmp_path / "principle.txt"
-    with pytest.raises(InterviewerError, match=r"principle\.txt:4: 'Principle:' appears twice"
-                       r" \(first on line 1\)"):
+    with pytest.raises(
+        InterviewerError,
+        match=r"principle\.txt:4: 'Principle:' appears twice"
+        r" \(first on line 1\)",
+    ):
         parse_principle_file(bad, "Principle: Ownership\n\nLeaders are owners.\nPrinciple: B\n")

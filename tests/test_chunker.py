@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from interviewer.audio_io import level_dbfs
-from interviewer.audiofile import load_audio
-from interviewer.chunker import BackgroundTranscriber, ChunkSettings
+from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.adapters.audio_files import load_audio
+from interviewer.adapters.chunker import BackgroundTranscriber, ChunkSettings
+from interviewer.adapters.transcribe import Transcriber
 from interviewer.settings import SAMPLE_RATE_HZ
-from interviewer.transcribe import Transcriber
 from interviewer.wer import FILLERS, wer
 from tests.conftest import FIXTURES
 

@@ -34,8 +34,9 @@ def practice_json(capsys, *args: str) -> dict:
 @pytest.mark.parametrize("name", CORE)
 def test_practice_from_file_times_each_section_within_1s(name, manifest, bank, capsys):
     fx = fixture(manifest, name)
-    record = practice_json(capsys, "--question", fx["question_id"],
-                           "--answer-audio", str(FIXTURES / name))
+    record = practice_json(
+        capsys, "--question", fx["question_id"], "--answer-audio", str(FIXTURES / name)
+    )
     truth = {s["label"]: s for s in fx["sections"]}
     got = {s["label"]: s for s in record["sections"]}
     for label, t in truth.items():
@@ -66,22 +67,36 @@ def test_practice_saves_beside_the_story_and_never_overwrites(manifest, bank, ca
             assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
     assert first["files"]["record"] != second["files"]["record"]
     saved = json.loads(Path(first["files"]["record"]).read_text())
-    for key in ("format_version", "question_id", "audio", "duration_s", "words", "sections",
-                "metrics"):
+    for key in (
+        "format_version",
+        "question_id",
+        "audio",
+        "duration_s",
+        "words",
+        "sections",
+        "metrics",
+    ):
         assert key in saved
     assert {"text", "start_s", "end_s"} <= set(saved["words"][0])
     assert [s["label"] for s in saved["sections"]] == [
-        "situation", "task", "action", "result", "learning"]
+        "situation",
+        "task",
+        "action",
+        "result",
+        "learning",
+    ]
     md = Path(first["files"]["markdown"]).read_text()
     assert md.startswith("# Tell me about a time when you failed at work?")
-    assert md.index("| Section |") < md.index("## What you said") < md.index(
-        "## Your reference story")
+    assert (
+        md.index("| Section |") < md.index("## What you said") < md.index("## Your reference story")
+    )
     assert (FIXTURES / CORE[0]).read_bytes() == Path(first["files"]["audio"]).read_bytes()
 
 
 def test_practice_prints_the_star_summary(manifest, capsys):
-    assert main(["practice", "-q", "01", "--answer-audio", str(FIXTURES / CORE[0]),
-                 "--no-speak"]) == 0
+    assert (
+        main(["practice", "-q", "01", "--answer-audio", str(FIXTURES / CORE[0]), "--no-speak"]) == 0
+    )
     out = capsys.readouterr()
     assert "Situation" in out.out and "Learning" in out.out and "words/min" in out.out
     # the filler count says how far it can be trusted
@@ -113,8 +128,9 @@ def test_questions_command(capsys, bank):
     assert len(rows) == 13
     first = rows[0]
     assert first["id"] == "01-failed-at-work" and first["principle"] == "Ownership"
-    assert first["has_story"] and first["story_file"] == str(bank / "ownership" /
-                                                             "01-failed-at-work.txt")
+    assert first["has_story"] and first["story_file"] == str(
+        bank / "ownership" / "01-failed-at-work.txt"
+    )
     assert main(["questions"]) == 0
     assert "01-failed-at-work" in capsys.readouterr().out
 
@@ -137,8 +153,14 @@ def test_help_lists_every_command(capsys):
         assert cmd in out
 
 
-@pytest.mark.parametrize("argv", [["questions"], ["questions", "--json"],
-                                  ["transcribe", str(FIXTURES / "silence.wav"), "--json"]])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["questions"],
+        ["questions", "--json"],
+        ["transcribe", str(FIXTURES / "silence.wav"), "--json"],
+    ],
+)
 def test_a_closed_stdout_ends_quietly(argv, monkeypatch, capsys):
     """`interviewer questions --json | head -1`: the reader has gone; no error, exit 141."""
     import sys
@@ -167,8 +189,20 @@ def test_voices_command_lists_what_voice_takes(capsys):
 
 
 def test_practice_json_is_one_record_per_line(capsys):
-    assert main(["practice", "-q", "01", "--answer-audio", str(FIXTURES / "silence.wav"),
-                 "--no-speak", "--json"]) == 0
+    assert (
+        main(
+            [
+                "practice",
+                "-q",
+                "01",
+                "--answer-audio",
+                str(FIXTURES / "silence.wav"),
+                "--no-speak",
+                "--json",
+            ]
+        )
+        == 0
+    )
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and json.loads(lines[0])["question_id"] == "01-failed-at-work"
 
@@ -179,8 +213,20 @@ def test_devices_has_a_header_and_questions_says_one_try(bank, capsys, virtual_a
     assert main(["devices"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["kind", "rate", "name"] and "default" in "\n".join(out)
-    assert main(["practice", "-q", "02", "--no-speak", "--no-follow-ups",
-                 "--answer-audio", str(FIXTURES / "silence.wav")]) == 0
+    assert (
+        main(
+            [
+                "practice",
+                "-q",
+                "02",
+                "--no-speak",
+                "--no-follow-ups",
+                "--answer-audio",
+                str(FIXTURES / "silence.wav"),
+            ]
+        )
+        == 0
+    )
     capsys.readouterr()
     assert main(["questions"]) == 0
     listed = capsys.readouterr().out

@@ -82,8 +82,16 @@ SHAPES: dict[str, Callable[[dict[str, Any]], Any] | bytes] = {
 
 
 def _practise(bank: Path) -> None:
-    argv = ["practice", "-q", Q01, "--answer-audio", str(FIXTURES / f"{Q01}.en-us.160.flac"),
-            "--no-speak", "--bank", str(bank)]
+    argv = [
+        "practice",
+        "-q",
+        Q01,
+        "--answer-audio",
+        str(FIXTURES / f"{Q01}.en-us.160.flac"),
+        "--no-speak",
+        "--bank",
+        str(bank),
+    ]
     with contextlib.redirect_stdout(io.StringIO()):
         assert main(argv) == 0
 
@@ -113,8 +121,15 @@ def _run(*argv: str) -> tuple[int, str, str]:
 
 
 COMMANDS = [
-    ("questions",), ("questions", "--json"), ("review",), ("review", "-q", "01"),
-    ("history",), ("history", "--json"), ("report",), ("report", "-q", "01"), ("reanalyze",),
+    ("questions",),
+    ("questions", "--json"),
+    ("review",),
+    ("review", "-q", "01"),
+    ("history",),
+    ("history", "--json"),
+    ("report",),
+    ("report", "-q", "01"),
+    ("reanalyze",),
 ]
 
 
@@ -158,9 +173,14 @@ def test_a_damaged_review_index_is_rebuilt(practised: Path, tmp_path: Path) -> N
     (rel,) = data["entries"]
     key = data["entries"][rel][:2]  # matches the record: the cached summary would be used
     summary = data["entries"][rel][2]
-    for bad in ("text", key, [*key, "summary"], [*key, {**summary, "path": 3}],
-                [*key, {**summary, "sections": {"action": None}}],
-                [*key, {**summary, "wpm": "fast"}]):
+    for bad in (
+        "text",
+        key,
+        [*key, "summary"],
+        [*key, {**summary, "path": 3}],
+        [*key, {**summary, "sections": {"action": None}}],
+        [*key, {**summary, "wpm": "fast"}],
+    ):
         data["entries"][rel] = bad
         index.write_text(json.dumps(data))
         code, out, err = _run("history", "--json", "--bank", str(bank))

@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.audiofile import load_audio
+from interviewer.adapters.audio_files import load_audio
+from interviewer.adapters.transcribe import Transcriber
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ
-from interviewer.transcribe import Transcriber
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "speech_samples"
@@ -24,8 +24,9 @@ ARCTIC = SPEECH / "cmu_arctic_slt_a0009.wav"  # 3.10 s
 
 
 def _ffmpeg(src: Path, dst: Path, *options: str) -> Path:
-    subprocess.run(["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), *options, str(dst)],
-                   check=True)
+    subprocess.run(
+        ["ffmpeg", "-loglevel", "error", "-y", "-i", str(src), *options, str(dst)], check=True
+    )
     return dst
 
 
@@ -39,23 +40,46 @@ def _joined(tmp_path: Path, ext: str, first: list[str], second: list[str]) -> Pa
 
 
 def _ffmpeg_samples(path: Path) -> int:
-    pcm = subprocess.run(["ffmpeg", "-loglevel", "quiet", "-i", str(path), "-f", "s16le",
-                          "-ac", "1", "-ar", str(SAMPLE_RATE_HZ), "-"],
-                         capture_output=True, check=False).stdout
+    pcm = subprocess.run(
+        [
+            "ffmpeg",
+            "-loglevel",
+            "quiet",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE_HZ),
+            "-",
+        ],
+        capture_output=True,
+        check=False,
+    ).stdout
     return len(pcm) // 2
 
 
 JOINED = {
     "mp3 44.1 -> 22.05 kHz": ("mp3", ["-ar", "44100", "-ac", "1"], ["-ar", "22050", "-ac", "1"]),
     "mp3 mono -> stereo": ("mp3", ["-ar", "44100", "-ac", "1"], ["-ar", "44100", "-ac", "2"]),
-    "mp3 stereo -> mono, 48 -> 16 kHz": ("mp3", ["-ar", "48000", "-ac", "2"],
-                                         ["-ar", "16000", "-ac", "1"]),
+    "mp3 stereo -> mono, 48 -> 16 kHz": (
+        "mp3",
+        ["-ar", "48000", "-ac", "2"],
+        ["-ar", "16000", "-ac", "1"],
+    ),
     "adts aac 44.1 kHz mono -> 22.05 kHz stereo": (
-        "aac", ["-ar", "44100", "-ac", "1"], ["-ar", "22050", "-ac", "2"]),
+        "aac",
+        ["-ar", "44100", "-ac", "1"],
+        ["-ar", "22050", "-ac", "2"],
+    ),
     # no ID3 tag, no Xing frame: decoding runs on into the second part (the resampler error)
     "bare mp3 44.1 kHz mono -> 22.05 kHz stereo": (
-        "mp3", ["-ar", "44100", "-ac", "1", "-id3v2_version", "0", "-write_xing", "0"],
-        ["-ar", "22050", "-ac", "2", "-id3v2_version", "0", "-write_xing", "0"]),
+        "mp3",
+        ["-ar", "44100", "-ac", "1", "-id3v2_version", "0", "-write_xing", "0"],
+        ["-ar", "22050", "-ac", "2", "-id3v2_version", "0", "-write_xing", "0"],
+    ),
 }
 
 
@@ -69,7 +93,7 @@ def test_files_joined_with_cat_decode_whole(tmp_path: Path, case: str) -> None:
     expected_s = 11.0 + 3.095
     assert len(samples) / SAMPLE_RATE_HZ == pytest.approx(expected_s, abs=0.15)
     assert len(samples) == pytest.approx(_ffmpeg_samples(path), abs=0.05 * SAMPLE_RATE_HZ)
-    tail = samples[-int(2.5 * SAMPLE_RATE_HZ):]  # the second part is speech, not zeros
+    tail = samples[-int(2.5 * SAMPLE_RATE_HZ) :]  # the second part is speech, not zeros
     assert float(np.sqrt(np.mean(tail**2))) > 0.01
 
 
@@ -98,8 +122,12 @@ def test_transcribe_cli_reads_joined_mp3(tmp_path: Path) -> None:
     import sys
 
     path = _joined(tmp_path, "mp3", ["-ar", "44100", "-ac", "1"], ["-ar", "22050", "-ac", "2"])
-    out = subprocess.run([sys.executable, "-m", "interviewer", "transcribe", str(path)],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "interviewer", "transcribe", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     text = out.stdout.lower()
     assert "ask not what your country" in text and "gregson across the table" in text
@@ -111,8 +139,9 @@ def test_transcribe_cli_reads_joined_mp3(tmp_path: Path) -> None:
 def _inputs():  # type: ignore[no-untyped-def]
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("bench_inputs",
-                                                  ROOT / "scripts" / "bench_inputs.py")
+    spec = importlib.util.spec_from_file_location(
+        "bench_inputs", ROOT / "scripts" / "bench_inputs.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -122,9 +151,15 @@ def _inputs():  # type: ignore[no-untyped-def]
 def _plain(transcriber: Transcriber, audio: np.ndarray) -> str:
     """Plain faster-whisper, deterministic (temperature 0), same beam and VAD silence."""
     segments, _ = transcriber.load().transcribe(
-        audio, language="en", beam_size=5, word_timestamps=True, temperature=0.0,
-        condition_on_previous_text=False, vad_filter=True,
-        vad_parameters={"min_silence_duration_ms": 1000})
+        audio,
+        language="en",
+        beam_size=5,
+        word_timestamps=True,
+        temperature=0.0,
+        condition_on_previous_text=False,
+        vad_filter=True,
+        vad_parameters={"min_silence_duration_ms": 1000},
+    )
     return " ".join(s.text.strip() for s in segments)
 
 
@@ -141,8 +176,13 @@ def test_babble_from_another_room_writes_no_words(
         assert plain_words.transcribe(audio).text == ""
 
 
-QUIET_CLIPS = ["jfk_ask_not.flac", "librispeech_1089-134686-0000.flac",
-               "librivox_sonnet_001.mp3", "fillers/mfa_um.flac", "mfa_acoustic_corpus.wav"]
+QUIET_CLIPS = [
+    "jfk_ask_not.flac",
+    "librispeech_1089-134686-0000.flac",
+    "librivox_sonnet_001.mp3",
+    "fillers/mfa_um.flac",
+    "mfa_acoustic_corpus.wav",
+]
 
 
 def test_quiet_real_speech_keeps_its_words(transcriber: Transcriber) -> None:
@@ -166,9 +206,7 @@ def test_quiet_real_speech_keeps_its_words(transcriber: Transcriber) -> None:
 
 
 @pytest.mark.parametrize("wpm", [150, 170])
-def test_run_on_answer_loses_no_words_at_window_edges(
-    transcriber: Transcriber, wpm: int
-) -> None:
+def test_run_on_answer_loses_no_words_at_window_edges(transcriber: Transcriber, wpm: int) -> None:
     """56 s (150 wpm) / 51 s (170 wpm) with no 0.1 s pause. Before: VAD cut the speech at
     its 27 s limit inside a word ("slow them down but" -> "slow. I"); WER 0.165 against
     0.115 for plain faster-whisper at 170 wpm."""
@@ -186,12 +224,11 @@ def test_run_on_answer_loses_no_words_at_window_edges(
 
 
 def test_splice_joins_two_decodings_of_an_overlap() -> None:
-    from interviewer.models import Word
-    from interviewer.transcribe import splice
+    from interviewer.adapters.transcribe import splice
+    from interviewer.core.models import Word
 
     def words(spec: str, start: float) -> list[Word]:
-        return [Word(t, start + i * 0.5, start + i * 0.5 + 0.4) for i, t in
-                enumerate(spec.split())]
+        return [Word(t, start + i * 0.5, start + i * 0.5 + 0.4) for i, t in enumerate(spec.split())]
 
     # the first window ends inside "delta", the second starts inside "alpha"; the second
     # puts the same words 0.3 s later, so a cut by time alone would write "beta" twice
@@ -217,7 +254,7 @@ def _long_file(tmp_path: Path, minutes: float, name: str = "long.flac") -> Path:
     pcm = (rng.standard_normal(n) * 32768 * 10 ** (-70 / 20)).astype(np.int16)
     speech = (load_audio(JFK) * 32767).astype(np.int16)
     for at in (10 * SAMPLE_RATE_HZ, n - 60 * SAMPLE_RATE_HZ):
-        pcm[at: at + len(speech)] = speech
+        pcm[at : at + len(speech)] = speech
     wav = tmp_path / "long.wav"
     with wave.open(str(wav), "wb") as w:
         w.setnchannels(1)
@@ -244,8 +281,13 @@ def _peak_rss_mb(*args: str) -> tuple[float, str]:
     """Peak RSS (MB) and stdout of `interviewer ...`."""
     import sys
 
-    out = subprocess.run([sys.executable, "-c", _MEASURE, sys.executable, "-m", "interviewer",
-                          *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, sys.executable, "-m", "interviewer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     *text, last = out.splitlines()
     _, code, _, peak_kb = last.split()
     assert code == "0", out
@@ -282,15 +324,23 @@ def test_transcribe_shows_progress_lines_when_not_a_terminal(tmp_path: Path) -> 
     import sys
 
     path = _long_file(tmp_path, 2.6)
-    out = subprocess.run([sys.executable, "-m", "interviewer", "transcribe", str(path)],
-                         cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "interviewer", "transcribe", str(path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     lines = out.stderr.splitlines()
     assert lines and all(line.startswith("transcribing long.flac: ") for line in lines), lines
     assert "100% (2:36 of 2:36 of audio)" in lines[-1]
     assert "ask not" in out.stdout.lower() and "transcribing" not in out.stdout
-    short = subprocess.run([sys.executable, "-m", "interviewer", "transcribe", str(JFK)],
-                           cwd=ROOT, capture_output=True, text=True)
+    short = subprocess.run(
+        [sys.executable, "-m", "interviewer", "transcribe", str(JFK)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert short.returncode == 0 and short.stderr == ""  # short files: logs as before
 
 
@@ -301,8 +351,12 @@ def test_transcribe_draws_a_bar_on_a_terminal(tmp_path: Path) -> None:
 
     path = _long_file(tmp_path, 2.6)
     master, slave = pty.openpty()
-    child = subprocess.Popen([sys.executable, "-m", "interviewer", "transcribe", str(path)],
-                             cwd=ROOT, stdout=subprocess.PIPE, stderr=slave)
+    child = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "transcribe", str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=slave,
+    )
     os.close(slave)
     drawn = b""
     while True:
@@ -324,8 +378,15 @@ def test_practice_from_a_long_recording_stays_under_500_mb(tmp_path: Path) -> No
     """practice --answer-audio held the file as float32 and find_pauses made two more float
     copies of it; now int16 blocks are transcribed as they are and pauses are found a piece
     at a time (30 minutes: the int16 is 58 MB)."""
-    long_mb, out = _peak_rss_mb("practice", "-q", "01", "--no-speak", "--json",
-                                "--answer-audio", str(_long_file(tmp_path, 30, "30.flac")))
+    long_mb, out = _peak_rss_mb(
+        "practice",
+        "-q",
+        "01",
+        "--no-speak",
+        "--json",
+        "--answer-audio",
+        str(_long_file(tmp_path, 30, "30.flac")),
+    )
     # measured 391-397 MB (614 before)
     print(f"practice --answer-audio, 30 min: peak {long_mb:.0f} MB")
     assert long_mb < 500, long_mb
@@ -333,7 +394,7 @@ def test_practice_from_a_long_recording_stays_under_500_mb(tmp_path: Path) -> No
     assert record["status"] == "ok" and record["duration_s"] > 29 * 60
     assert " ".join(w["text"] for w in record["words"]).lower().count("fellow") == 2
     # reanalyze --model re-transcribes it: the same bound (loaded whole as float32 before).
-    from interviewer.transcribe import resolve_model
+    from interviewer.adapters.transcribe import resolve_model
 
     model = resolve_model(None)[0]
     again_mb, out = _peak_rss_mb("reanalyze", "-q", "01", "--model", model)

@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer import embeddings
-from interviewer.embeddings import (
+from interviewer.adapters import embeddings
+from interviewer.adapters.embeddings import (
     DIMENSION,
     TOKENIZER_PATH,
     SentenceEncoder,
@@ -24,7 +24,7 @@ from interviewer.errors import InterviewerError
 from tests.conftest import ROOT
 
 # A 3-minute answer is about 40 sentences like these (also the ones the figures in
-# interviewer/embeddings.py were measured on).
+# interviewer/adapters/embeddings.py were measured on).
 SENTENCES = [
     "So this was back when I was working as a data engineer at a mid-sized logistics company.",
     "We had a nightly pipeline that loaded shipment records into the warehouse.",
@@ -70,16 +70,24 @@ SENTENCES = [
 
 # Measured (int8 model): paraphrases 0.65 and 0.73, the unrelated pairs 0.09 and 0.20.
 PARAPHRASES = [
-    ("My goal was to cut the report generation time in half.",
-     "I was responsible for making the reports run twice as fast."),
-    ("The outcome was that customer complaints dropped by forty percent.",
-     "As a result, we got far fewer complaints from customers, about forty percent fewer."),
+    (
+        "My goal was to cut the report generation time in half.",
+        "I was responsible for making the reports run twice as fast.",
+    ),
+    (
+        "The outcome was that customer complaints dropped by forty percent.",
+        "As a result, we got far fewer complaints from customers, about forty percent fewer.",
+    ),
 ]
 UNRELATED = [
-    ("My goal was to cut the report generation time in half.",
-     "Um, yeah, I think that's probably the best example I have."),
-    ("The outcome was that customer complaints dropped by forty percent.",
-     "I volunteered to own the rollback plan because I knew it was the riskiest part."),
+    (
+        "My goal was to cut the report generation time in half.",
+        "Um, yeah, I think that's probably the best example I have.",
+    ),
+    (
+        "The outcome was that customer complaints dropped by forty percent.",
+        "I volunteered to own the rollback plan because I knew it was the riskiest part.",
+    ),
 ]
 
 
@@ -132,12 +140,11 @@ def test_the_committed_tokenizer_is_bert_base_uncased(encoder: SentenceEncoder) 
 
     tokenizer = Tokenizer.from_file(str(TOKENIZER_PATH))
     assert tokenizer.get_vocab_size() == 30522
-    ids = {t: tokenizer.token_to_id(t) for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]",
-                                                  "the")}
-    assert ids == {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103,
-                   "the": 1996}
-    assert tokenizer.encode("The RÉSUMÉ").tokens[:5] == ["[CLS]", "the", "resume", "[SEP]",
-                                                          "[PAD]"]
+    ids = {
+        t: tokenizer.token_to_id(t) for t in ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the")
+    }
+    assert ids == {"[PAD]": 0, "[UNK]": 100, "[CLS]": 101, "[SEP]": 102, "[MASK]": 103, "the": 1996}
+    assert tokenizer.encode("The RÉSUMÉ").tokens[:5] == ["[CLS]", "the", "resume", "[SEP]", "[PAD]"]
     assert (TOKENIZER_PATH.parent / "LICENSE").is_file()
 
 
@@ -148,11 +155,19 @@ def test_background_load_returns_the_one_cached_encoder(encoder: SentenceEncoder
 
 
 def test_background_load_in_a_fresh_process_then_encode() -> None:
-    code = ("from interviewer.embeddings import load_encoder_in_background\n"
-            "h = load_encoder_in_background()\n"
-            "print(h.get().encode(['hello there']).shape)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, env=_env(), timeout=300)
+    code = (
+        "from interviewer.adapters.embeddings import load_encoder_in_background\n"
+        "h = load_encoder_in_background()\n"
+        "print(h.get().encode(['hello there']).shape)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=_env(),
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "(1, 384)"
 
@@ -168,12 +183,20 @@ def test_loading_and_encoding_write_no_file(tmp_path: Path) -> None:
     home, tmp, work = tmp_path / "home", tmp_path / "tmp", tmp_path / "work"
     for d in (home, tmp, work):
         d.mkdir()
-    code = ("from interviewer.embeddings import load_encoder\n"
-            "load_encoder().encode(['We moved the records over one weekend.'])")
-    env = _env(HOME=str(home), TMPDIR=str(tmp), XDG_CACHE_HOME=str(home / ".cache"),
-               XDG_DATA_HOME=str(home / ".local/share"), XDG_CONFIG_HOME=str(home / ".config"))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=work, env=env, timeout=300)
+    code = (
+        "from interviewer.adapters.embeddings import load_encoder\n"
+        "load_encoder().encode(['We moved the records over one weekend.'])"
+    )
+    env = _env(
+        HOME=str(home),
+        TMPDIR=str(tmp),
+        XDG_CACHE_HOME=str(home / ".cache"),
+        XDG_DATA_HOME=str(home / ".local/share"),
+        XDG_CONFIG_HOME=str(home / ".config"),
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=work, env=env, timeout=300
+    )
     assert out.returncode == 0, out.stderr
     assert [p for d in (home, tmp, work) for p in d.rglob("*")] == []
 

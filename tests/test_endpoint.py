@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from interviewer.audio_io import level_dbfs
-from interviewer.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
 
 RATE = 16000
 BLOCK_S = 0.1
@@ -20,8 +20,7 @@ def speech(seconds: float) -> list[np.ndarray]:
 
 def quiet(seconds: float, level: float = 0.001) -> list[np.ndarray]:
     n = int(seconds / BLOCK_S)
-    return [(level * rng.standard_normal(int(RATE * BLOCK_S))).astype(np.float32)
-            for _ in range(n)]
+    return [(level * rng.standard_normal(int(RATE * BLOCK_S))).astype(np.float32) for _ in range(n)]
 
 
 def run(blocks, settings=None):

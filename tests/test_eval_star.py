@@ -60,8 +60,14 @@ def test_dev_corpus_text_level_holds_todays_figures(tmp_path):
         assert r["id"] not in calls[r["fold"]] and len(calls[r["fold"]]) >= 0.75 * len(ids)
     assert not (tmp_path / "dev").exists() and not list(tmp_path.iterdir())  # nothing rendered
     table = ev.summarize_corpus(results)
-    floors = {"ALL": 0.96, "no-story": 0.93, "implicit": 0.94, "reordered": 0.90,
-              "we-heavy": 0.93, "signposted": 0.98}
+    floors = {
+        "ALL": 0.96,
+        "no-story": 0.93,
+        "implicit": 0.94,
+        "reordered": 0.90,
+        "we-heavy": 0.93,
+        "signposted": 0.98,
+    }
     for tag, floor in floors.items():
         assert table[tag]["accuracy"] >= floor, (tag, table[tag])
     assert table["ALL"]["invented"] <= 3 and table["ALL"]["missed"] <= 4, table["ALL"]
@@ -73,8 +79,9 @@ def test_dev_corpus_fitted_settings_reach_the_segmenter(tmp_path):
     ev = load_eval()
     corpus = ev.open_corpus(DEV, tmp_path)
     blind = ev.star.StarSettings(prior_weight=20.0)  # every frequent label all but forbidden
-    results = ev.evaluate_corpus(corpus, "text", folds=3, timing="estimate",
-                                 fitter=lambda train: blind)
+    results = ev.evaluate_corpus(
+        corpus, "text", folds=3, timing="estimate", fitter=lambda train: blind
+    )
     assert ev.summarize_corpus(results)["ALL"]["accuracy"] < 0.4  # 0.14 measured
 
 

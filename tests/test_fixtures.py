@@ -14,15 +14,17 @@ from typing import Any
 
 import pytest
 
-from interviewer.models import LABELS, Section, Word
+from interviewer.core.models import LABELS, Section, Word
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "audio_fixtures"
 MANIFEST: dict[str, Any] = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 SPOKEN = [f for f in MANIFEST["fixtures"] if f["kind"] != "no-speech"]
 CORE_QUESTIONS = {
-    "01-failed-at-work", "02-took-on-something-significant",
-    "03-didnt-meet-commitments-promised", "05-peer-struggling-step-help",
+    "01-failed-at-work",
+    "02-took-on-something-significant",
+    "03-didnt-meet-commitments-promised",
+    "05-peer-struggling-step-help",
     "06-ensure-projects-complete-transitioned",
 }
 
@@ -79,9 +81,17 @@ def test_manifest_covers_the_required_sets() -> None:
     core = {f["question_id"] for f in SPOKEN if "core" in f["groups"]}
     assert len(core) >= 4 and core <= CORE_QUESTIONS
     assert len(SPOKEN) >= 12
-    count = {g: sum(g in f["groups"] for f in SPOKEN) for g in (
-        "with signposts", "without signposts", "fillers", "missing sections", "different story",
-        "no story")}
+    count = {
+        g: sum(g in f["groups"] for f in SPOKEN)
+        for g in (
+            "with signposts",
+            "without signposts",
+            "fillers",
+            "missing sections",
+            "different story",
+            "no story",
+        )
+    }
     assert all(n >= 1 for n in count.values()), count
     assert count["different story"] >= 2
     assert any(f["question_id"] is None for f in SPOKEN)
@@ -95,19 +105,27 @@ def test_fixtures_are_deterministic() -> None:
         pytest.skip("espeak-ng and sox are needed to rebuild the fixtures")
     done = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "make_fixtures.py"), "--check"],
-        capture_output=True, text=True, timeout=300,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
 
 
 def test_score_fixture_counts_words_boundaries_and_missing_sections() -> None:
     score_fixture = _script("eval_star").score_fixture
-    true = [{"label": "situation", "start_s": 0.5, "end_s": 2.0, "text": "a b"},
-            {"label": "action", "start_s": 3.0, "end_s": 5.0, "text": "c d"}]
+    true = [
+        {"label": "situation", "start_s": 0.5, "end_s": 2.0, "text": "a b"},
+        {"label": "action", "start_s": 3.0, "end_s": 5.0, "text": "c d"},
+    ]
     words = [Word("a", 0.5, 1.0), Word("b", 1.5, 2.0), Word("c", 2.5, 2.7), Word("d", 4.0, 5.0)]
-    pred = (Section("situation", 0.5, 2.6, "a b c"), Section("task", 0, 0, "", missing=True),
-            Section("action", 2.9, 5.0, "d"), Section("result", 0, 0, "", missing=True),
-            Section("learning", 4.9, 5.0, "d"))
+    pred = (
+        Section("situation", 0.5, 2.6, "a b c"),
+        Section("task", 0, 0, "", missing=True),
+        Section("action", 2.9, 5.0, "d"),
+        Section("result", 0, 0, "", missing=True),
+        Section("learning", 4.9, 5.0, "d"),
+    )
     # "c" (midpoint 2.6, in the gap) belongs to the nearer section: action.
     got = score_fixture(pred, ["situation", "situation", "situation", "action"], words, true)
     assert got["accuracy"] == 0.75

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.audiofile import load_audio
+from interviewer.adapters.audio_files import load_audio
 from interviewer.wer import wer
 from tests.conftest import FIXTURES, next_start
 
@@ -28,13 +28,15 @@ RATE = 16000
 def start(virtual_audio, *args: str, stdin=subprocess.DEVNULL) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, "-m", "interviewer", "practice", *args],
-        env=virtual_audio.child_env(), stdin=stdin, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True,
+        env=virtual_audio.child_env(),
+        stdin=stdin,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
-def finish(proc: subprocess.Popen[str], timeout_s: float = 120,
-           code: int = 0) -> tuple[str, str]:
+def finish(proc: subprocess.Popen[str], timeout_s: float = 120, code: int = 0) -> tuple[str, str]:
     try:
         out, err = proc.communicate(timeout=timeout_s)
     except subprocess.TimeoutExpired:
@@ -67,9 +69,11 @@ def fixture_entry(manifest: dict, name: str) -> dict:
 
 def test_live_session_end_to_end(virtual_audio, bank, manifest, tmp_path, transcriber):
     name = "05-peer-struggling-step-help.en-us.160.flac"
-    question = ("Give me an example of when you saw a peer struggling and decided to step in "
-                "and help. What's the situation and what actions did you take? What was the "
-                "outcome?")
+    question = (
+        "Give me an example of when you saw a peer struggling and decided to step in "
+        "and help. What's the situation and what actions did you take? What was the "
+        "outcome?"
+    )
     with virtual_audio.capture_speaker(tmp_path / "speaker.wav") as heard:
         proc = start(virtual_audio, "-q", "05-peer-struggling-step-help", "--no-follow-ups")
         virtual_audio.wait_for_recording_stream(timeout_s=90)
@@ -92,7 +96,8 @@ def test_live_session_end_to_end(virtual_audio, bank, manifest, tmp_path, transc
     fx = fixture_entry(manifest, name)
     recorded = wav_samples(bank / "ownership" / record["audio"])
     offset = first_sound_s(recorded, 30) - first_sound_s(
-        (load_audio(FIXTURES / name) * 32768).astype(np.int16), 30)
+        (load_audio(FIXTURES / name) * 32768).astype(np.int16), 30
+    )
     got = {s["label"]: s for s in record["sections"]}
     for truth in fx["sections"]:
         sec = got[truth["label"]]
@@ -106,8 +111,7 @@ def test_live_session_end_to_end(virtual_audio, bank, manifest, tmp_path, transc
 
 
 def test_enter_ends_the_answer(virtual_audio, bank):
-    proc = start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups",
-                 stdin=subprocess.PIPE)
+    proc = start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", stdin=subprocess.PIPE)
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     feeder = virtual_audio.feed_mic(FIXTURES / "01-failed-at-work.en-us.160.flac")
     time.sleep(6)
@@ -125,8 +129,7 @@ def test_enter_ends_the_answer(virtual_audio, bank):
 
 
 def test_maximum_length_ends_the_answer(virtual_audio, bank):
-    proc = start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups",
-                 "--max-answer", "6")
+    proc = start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", "--max-answer", "6")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     feeder = virtual_audio.feed_mic(FIXTURES / "01-failed-at-work.en-us.160.flac")
     try:
@@ -161,12 +164,21 @@ def test_ctrl_c_mid_answer_keeps_audio_and_transcript(virtual_audio, bank):
 
 def test_follow_up_when_the_answer_has_no_learning(virtual_audio, bank, tmp_path):
     learned = tmp_path / "learned.wav"
-    subprocess.run(["espeak-ng", "-w", str(learned), "What I learned is that people sometimes "
-                    "just end up in the wrong role."], check=True, timeout=30)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(learned),
+            "What I learned is that people sometimes just end up in the wrong role.",
+        ],
+        check=True,
+        timeout=30,
+    )
     proc = start(virtual_audio, "-q", "05", "--no-speak")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     feeder = virtual_audio.feed_mic(
-        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac")
+        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
+    )
     feeder.wait(60)
     # The first recording ends on silence; then the follow-up is asked and recorded.
     deadline = time.monotonic() + 30
@@ -191,8 +203,8 @@ def test_a_stalled_microphone_ends_the_answer_instead_of_hanging() -> None:
     import os
     import queue
 
-    from interviewer.endpoint import Endpointer, EndpointSettings
-    from interviewer.keys import KeyReader
+    from interviewer.adapters.keys import KeyReader
+    from interviewer.core.endpoint import Endpointer, EndpointSettings
     from interviewer.live import MIC_STALLED, Screen, _listen
     from interviewer.settings import LiveSettings
 
@@ -211,8 +223,15 @@ def test_a_stalled_microphone_ends_the_answer_instead_of_hanging() -> None:
     background = Collect()
     started = time.monotonic()
     with KeyReader(read_fd) as keys:
-        reason = _listen(blocks, Endpointer(EndpointSettings()), background, keys,  # type: ignore[arg-type]
-                         Screen(out), [], LiveSettings(stall_s=1.0))
+        reason = _listen(
+            blocks,
+            Endpointer(EndpointSettings()),
+            background,
+            keys,  # type: ignore[arg-type]
+            Screen(out),
+            [],
+            LiveSettings(stall_s=1.0),
+        )
     os.close(write_fd)
     assert reason == MIC_STALLED
     assert time.monotonic() - started >= 1.0  # it waited the stall time (how long after: load)
@@ -235,8 +254,10 @@ class Watched:
         self.proc = proc
         self.err: list[str] = []
         self.out: list[str] = []
-        self._threads = [threading.Thread(target=self._read, args=(s, b), daemon=True)
-                         for s, b in ((proc.stderr, self.err), (proc.stdout, self.out))]
+        self._threads = [
+            threading.Thread(target=self._read, args=(s, b), daemon=True)
+            for s, b in ((proc.stderr, self.err), (proc.stdout, self.out))
+        ]
         for t in self._threads:
             t.start()
 
@@ -277,8 +298,11 @@ class Watched:
 def with_leading_silence(tmp_path: Path, text: str, silence_s: float) -> Path:
     spoken, padded = tmp_path / "spoken.wav", tmp_path / "padded.wav"
     subprocess.run(["espeak-ng", "-w", str(spoken), text], check=True, timeout=30)
-    subprocess.run(["sox", str(spoken), "-r", "16000", "-c", "1", str(padded), "pad",
-                    str(silence_s), "0"], check=True, timeout=30)
+    subprocess.run(
+        ["sox", str(spoken), "-r", "16000", "-c", "1", str(padded), "pad", str(silence_s), "0"],
+        check=True,
+        timeout=30,
+    )
     return padded
 
 
@@ -295,12 +319,27 @@ def follow_up_session(_audio_daemon, tmp_path_factory):
 
     shutil.copytree(ROOT / "questions", bank)
     learned = with_leading_silence(
-        tmp, "What I learned is that people sometimes just end up in the wrong role.", 8.0)
+        tmp, "What I learned is that people sometimes just end up in the wrong role.", 8.0
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "interviewer", "practice", "-q", "05", "--no-speak", "--json",
-         "--bank", str(bank)],
+        [
+            sys.executable,
+            "-m",
+            "interviewer",
+            "practice",
+            "-q",
+            "05",
+            "--no-speak",
+            "--json",
+            "--bank",
+            str(bank),
+        ],
         env=_audio_daemon.child_env(INTERVIEWER_CACHE=str(tmp / "cache")),
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     session = Watched(proc)
     main = FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
     try:
@@ -318,14 +357,20 @@ def follow_up_session(_audio_daemon, tmp_path_factory):
     finally:
         if proc.poll() is None:
             proc.kill()
-    return {"code": code, "screen": session.screen, "stdout": "".join(session.out),
-            "record": latest_record(bank, "05-peer-struggling-step-help"), "heard": heard,
-            "main_s": len(load_audio(main)) / RATE,
-            "learned_s": len(load_audio(learned)) / RATE - 8}
+    return {
+        "code": code,
+        "screen": session.screen,
+        "stdout": "".join(session.out),
+        "record": latest_record(bank, "05-peer-struggling-step-help"),
+        "heard": heard,
+        "main_s": len(load_audio(main)) / RATE,
+        "learned_s": len(load_audio(learned)) / RATE - 8,
+    }
 
 
 def test_play_back_plays_the_answer_and_its_follow_up_then_shows_the_menu_again(
-        follow_up_session, transcriber):
+    follow_up_session, transcriber
+):
     s = follow_up_session
     assert s["code"] == 0, s["screen"]
     assert s["screen"].count(MENU) == 2 and "Playing back" in s["screen"]
@@ -334,10 +379,10 @@ def test_play_back_plays_the_answer_and_its_follow_up_then_shows_the_menu_again(
     assert "direct report" in heard, heard  # the main answer
     assert "what i learned is that people" in heard, heard  # and the follow-up
     # ...without the 8 s wait before the follow-up was answered
-    from interviewer.pauses import find_pauses
+    from interviewer.core.pauses import find_pauses
 
     loud = np.flatnonzero(np.abs(played) > 0.01)
-    assert not find_pauses(played[loud[0]:loud[-1]], RATE, min_pause_s=4.0)
+    assert not find_pauses(played[loud[0] : loud[-1]], RATE, min_pause_s=4.0)
 
 
 def test_the_wait_before_a_follow_up_answer_is_not_answer_time(follow_up_session):
@@ -369,8 +414,9 @@ def test_json_prints_each_saved_record_on_stdout_in_a_live_session(follow_up_ses
 
 
 def test_ctrl_c_while_thinking_exits_130_with_the_summary(virtual_audio):
-    session = Watched(start(virtual_audio, "-q", "01", "--no-speak", "--think", "600",
-                            stdin=subprocess.PIPE))
+    session = Watched(
+        start(virtual_audio, "-q", "01", "--no-speak", "--think", "600", stdin=subprocess.PIPE)
+    )
     session.wait_for("Think for")
     session.proc.send_signal(signal.SIGINT)
     assert session.finish(60) == 130
@@ -379,8 +425,9 @@ def test_ctrl_c_while_thinking_exits_130_with_the_summary(virtual_audio):
 
 def test_ctrl_c_at_the_menu_exits_130_with_the_summary(virtual_audio, bank, tmp_path):
     answer = with_leading_silence(tmp_path, "I failed to ship the release on time.", 0.5)
-    session = Watched(start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups",
-                            stdin=subprocess.PIPE))
+    session = Watched(
+        start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", stdin=subprocess.PIPE)
+    )
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(answer).wait(30)
     session.wait_for(MENU)
@@ -391,7 +438,8 @@ def test_ctrl_c_at_the_menu_exits_130_with_the_summary(virtual_audio, bank, tmp_
 
 
 def test_mic_check_says_plainly_that_a_silent_microphone_sends_nothing(
-        virtual_audio, tmp_path, monkeypatch, capsys):
+    virtual_audio, tmp_path, monkeypatch, capsys
+):
     """Nothing is fed to the virtual microphone: it delivers digital silence."""
     import tempfile
 
@@ -409,20 +457,47 @@ def test_mic_check_says_plainly_that_a_silent_microphone_sends_nothing(
 def test_mic_check_leaves_nothing_in_the_temp_folder(virtual_audio, tmp_path):
     """A check that works, and one stopped with Ctrl-C, both clean up after themselves."""
     tone = tmp_path / "tone.wav"
-    subprocess.run(["sox", "-n", "-r", "16000", "-c", "1", str(tone), "synth", "1", "sine",
-                    "440", "vol", "0.5"], check=True, timeout=30)
+    subprocess.run(
+        [
+            "sox",
+            "-n",
+            "-r",
+            "16000",
+            "-c",
+            "1",
+            str(tone),
+            "synth",
+            "1",
+            "sine",
+            "440",
+            "vol",
+            "0.5",
+        ],
+        check=True,
+        timeout=30,
+    )
     temp = tmp_path / "temp"
     temp.mkdir()
     env = virtual_audio.child_env(TMPDIR=str(temp))
-    proc = subprocess.Popen([sys.executable, "-m", "interviewer", "mic-check", "--seconds", "2"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "mic-check", "--seconds", "2"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     virtual_audio.wait_for_recording_stream(timeout_s=60)
     virtual_audio.feed_mic(tone).wait(10)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     assert "Level: peak" in out and list(temp.iterdir()) == []
-    proc = subprocess.Popen([sys.executable, "-m", "interviewer", "mic-check", "--seconds", "60"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "interviewer", "mic-check", "--seconds", "60"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     virtual_audio.wait_for_recording_stream(timeout_s=60)
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
@@ -434,7 +509,8 @@ def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, ban
     session = Watched(start(virtual_audio, "-q", "05", "--no-speak", stdin=subprocess.PIPE))
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(
-        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac").wait(60)
+        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
+    ).wait(60)
     session.wait_for("Follow-up:")
     virtual_audio.wait_for_recording_stream(timeout_s=30)
     session.proc.send_signal(signal.SIGINT)
@@ -447,13 +523,18 @@ def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, ban
 
 def test_a_follow_up_joins_the_answer_without_the_silences_around_it() -> None:
     """Pure: the join keeps JOIN_PAD_S around the speech and skips the wait in between."""
+    from interviewer.core.models import Transcript, Word
     from interviewer.live import JOIN_PAD_S, plan_join
-    from interviewer.models import Transcript, Word
 
-    main = Transcript((Word("I", 1.0, 1.2), Word("did", 1.3, 9.0)), 13.0, 8.0,
-                      speech_spans=((0.6, 9.4),))
-    follow = Transcript((Word("We", 20.5, 20.8), Word("learned", 20.9, 22.0)), 26.0, 1.5,
-                        speech_spans=((20.1, 22.4),))
+    main = Transcript(
+        (Word("I", 1.0, 1.2), Word("did", 1.3, 9.0)), 13.0, 8.0, speech_spans=((0.6, 9.4),)
+    )
+    follow = Transcript(
+        (Word("We", 20.5, 20.8), Word("learned", 20.9, 22.0)),
+        26.0,
+        1.5,
+        speech_spans=((20.1, 22.4),),
+    )
     join = plan_join(main, follow)
     assert join.offset_s == round(9.4 + JOIN_PAD_S, 3)  # the end silence is cut
     assert join.audio_start_s == round(20.1 - JOIN_PAD_S, 3)  # so is the wait
@@ -476,8 +557,10 @@ def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
 
     wav("a.wav", [0.5, 0.5, 0.5, 0.0, 0.0])  # 3 s answered, 2 s end silence
     wav("f.wav", [0.0, 0.0, 0.0, 0.0, 0.25, 0.25])  # 4 s wait, 2 s answered
-    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 3.0,
-                                                "audio_start_s": 4.0}]}
+    record = {
+        "audio": "a.wav",
+        "follow_ups": [{"audio": "f.wav", "offset_s": 3.0, "audio_start_s": 4.0}],
+    }
     played = answer_samples(tmp_path, record)
     assert played is not None and len(played) == 5 * RATE
     assert np.all(np.abs(played) > 0.2)  # no silence left between the two answers
@@ -487,12 +570,16 @@ def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
 
 def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
     """The HTML player maps the answer clock to the follow-up file with data-origin."""
-    from interviewer.report import audio_html
+    from interviewer.views.report import audio_html
 
     for name in ("a.wav", "f.wav"):
         (tmp_path / name).write_bytes(b"RIFF")
-    record = {"audio": "a.wav", "follow_ups": [{"audio": "f.wav", "offset_s": 30.0,
-                                                "audio_start_s": 8.5, "question": "Q?"}]}
+    record = {
+        "audio": "a.wav",
+        "follow_ups": [
+            {"audio": "f.wav", "offset_s": 30.0, "audio_start_s": 8.5, "question": "Q?"}
+        ],
+    }
     html = audio_html(tmp_path / "x.json", record, tmp_path)
     assert 'data-offset="30" data-origin="21.5"' in html
     assert 'data-offset="0" data-origin="0"' in html
@@ -501,8 +588,7 @@ def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
 def test_k_skips_a_question_and_saves_nothing(virtual_audio, bank):
     """The README: k skips a question you have not started. It had saved a 'no speech
     detected' attempt, counted as a try and by --focus."""
-    proc = start(virtual_audio, "-q", "11", "--no-speak", "--no-follow-ups",
-                 stdin=subprocess.PIPE)
+    proc = start(virtual_audio, "-q", "11", "--no-speak", "--no-follow-ups", stdin=subprocess.PIPE)
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     assert proc.stdin is not None
     proc.stdin.write("k")

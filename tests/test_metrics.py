@@ -5,17 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import feedback
-from interviewer.coaching import CoachSettings, load_coach_settings
-from interviewer.errors import InterviewerError
-from interviewer.metrics import (
+from interviewer.core import feedback
+from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.metrics import (
     count_fillers,
     fact_coverage,
     filler_capture,
     key_facts,
     measure,
 )
-from interviewer.models import Section, Story, Word
+from interviewer.core.models import Section, Story, Word
+from interviewer.errors import InterviewerError
 
 
 def ws(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:
@@ -124,8 +124,12 @@ def test_the_issue_case_a_date_and_a_duration_said_differently_are_changed():
 
 
 def test_facts_read_naturally():
-    facts = key_facts(Story(result="On the 3rd I did the first 1/2 of the workload, 40% faster, "
-                                   "for 7,000 users, by 2 hours."))
+    facts = key_facts(
+        Story(
+            result="On the 3rd I did the first 1/2 of the workload, 40% faster, "
+            "for 7,000 users, by 2 hours."
+        )
+    )
     shown = [f["fact"] for f in facts]
     assert shown == ["3rd", "1/2 of the workload", "40% faster", "7,000 users", "2 hours"]
     assert [f["value"] for f in facts] == ["3rd", "1/2", "40%", "7,000", "2"]
@@ -205,8 +209,14 @@ def test_the_same_digits_counting_something_else_are_not_said(story: str, said: 
 
 @pytest.mark.parametrize(
     "said",
-    ["the work stream", "the work-stream", "the workstream", "both workstreams",
-     "the Workstream's owner", "WORKSTREAM"],
+    [
+        "the work stream",
+        "the work-stream",
+        "the workstream",
+        "both workstreams",
+        "the Workstream's owner",
+        "WORKSTREAM",
+    ],
 )
 def test_a_name_said_split_joined_plural_or_possessive_is_said(said: str):
     assert coverage("I owned the Workstream.", said, "action") == {"Workstream": "said"}
@@ -214,10 +224,11 @@ def test_a_name_said_split_joined_plural_or_possessive_is_said(said: str):
 
 def test_names_ignore_case_and_possessives():
     story = "I asked Priya and the Azure team."
-    assert coverage(story, "priya's idea, on azure", "action") == {
-        "Priya": "said", "Azure": "said"}
+    assert coverage(story, "priya's idea, on azure", "action") == {"Priya": "said", "Azure": "said"}
     assert coverage(story, "I asked a colleague", "action") == {
-        "Priya": "missed", "Azure": "missed"}
+        "Priya": "missed",
+        "Azure": "missed",
+    }
 
 
 def test_one_and_first_in_a_story_are_not_facts():
@@ -227,16 +238,19 @@ def test_one_and_first_in_a_story_are_not_facts():
 
 def test_result_number_check_is_found_in_any_form():
     story = None
-    for result, figure in [("It went 40% faster.", "40% faster"),
-                           ("We saved two weeks.", "two weeks"),
-                           ("Half the team moved.", "Half the team"),
-                           ("It was the one thing we fixed first.", "")]:
+    for result, figure in [
+        ("It went 40% faster.", "40% faster"),
+        ("We saved two weeks.", "two weeks"),
+        ("Half the team moved.", "Half the team"),
+        ("It was the one thing we fixed first.", ""),
+    ]:
         sections = [Section("result", 0.0, 3.0, result)]
         m = measure(ws(result), sections, story, CoachSettings())
         check = next(c for c in m["checks"] if c["name"] == "result_number")
         assert check["ok"] == bool(figure)
-        assert check["message"] == (f"the Result says {figure}" if figure
-                                     else "the Result has no number")
+        assert check["message"] == (
+            f"the Result says {figure}" if figure else "the Result has no number"
+        )
 
 
 # --- saved checks and section shares (issue 9, section 7) -------------------------------
@@ -285,14 +299,15 @@ def test_shares_are_of_the_answer_and_never_pass_100_percent():
 
 
 def test_the_saved_record_shows_the_same_times_as_the_shares():
-    from interviewer.analysis import analyse
-    from interviewer.models import Question, Transcript
+    from interviewer.core.analysis import analyse
+    from interviewer.core.models import Question, Transcript
 
     words = tuple(Word(f"w{i}.", 0.5 + i * 0.9, 1.1 + i * 0.9) for i in range(11))
     q = Question("q", "Ownership", "Why?", Path("q.txt"))
     # a pause ending before the first word and one starting after the last: both snapped to
-    record = analyse(q, Transcript(words, 11.0, speech_s=10.0), [(0.0, 0.3), (10.3, 11.0)],
-                     CoachSettings())
+    record = analyse(
+        q, Transcript(words, 11.0, speech_s=10.0), [(0.0, 0.3), (10.3, 11.0)], CoachSettings()
+    )
     spoken = [s for s in record["sections"] if not s["missing"]]
     assert spoken and sum(s["share"] for s in spoken) <= 1.0
     assert spoken[0]["start_s"] >= words[0].start_s and spoken[-1]["end_s"] <= words[-1].end_s
@@ -336,8 +351,9 @@ def test_whisper_digits_or_words_give_the_same_key_facts(bank, tmp_path, capsys)
     (bank / "ownership" / "50-launch.txt").write_text(STORY_WITH_FACTS, encoding="utf-8")
     answer = tmp_path / "answer.wav"
     subprocess.run(["espeak-ng", "-s", "150", "-w", str(answer), SPOKEN], check=True, timeout=60)
-    assert main(["practice", "-q", "50", "--answer-audio", str(answer), "--no-speak",
-                 "--json"]) == 0
+    assert (
+        main(["practice", "-q", "50", "--answer-audio", str(answer), "--no-speak", "--json"]) == 0
+    )
     record = json.loads(capsys.readouterr().out)
     status = {f["fact"]: f["status"] for f in record["metrics"]["key_facts"]}
     assert status == {
@@ -357,10 +373,20 @@ def test_whisper_digits_or_words_give_the_same_key_facts(bank, tmp_path, capsys)
 
 def test_numbers_with_thousands_separators_after_and_never_crash():
     # d40 of the STAR dev corpus: "100 and 10,000" raised ValueError in practice.
-    from interviewer.metrics import mentions
+    from interviewer.core.metrics import mentions
 
     assert [m.value for m in mentions("we saved 100 and 10,000 dollars")] == [100.0, 10000.0]
-    odd = ["100 and 1,000,000.5", "1/0 of it", "$,5", "3rd and 4th, 5,5,5 and 0.", "and 100 and",
-           "100 and", "a hundred and", "1,2,3 and 4,5", "50%% percent per", "half and a half"]
+    odd = [
+        "100 and 1,000,000.5",
+        "1/0 of it",
+        "$,5",
+        "3rd and 4th, 5,5,5 and 0.",
+        "and 100 and",
+        "100 and",
+        "a hundred and",
+        "1,2,3 and 4,5",
+        "50%% percent per",
+        "half and a half",
+    ]
     for text in odd:
         mentions(text)  # must not raise

@@ -27,15 +27,18 @@ import pytest
 from tests.audio_server import VirtualAudio
 from tests.conftest import FIXTURES, ROOT, SEED, SPEECH
 
-pytestmark = pytest.mark.skipif(shutil.which("strace") is None,
-                                reason="strace not found: scripts/setup.sh --test installs it")
+pytestmark = pytest.mark.skipif(
+    shutil.which("strace") is None, reason="strace not found: scripts/setup.sh --test installs it"
+)
 
 ANSWER = FIXTURES / "01-failed-at-work.en-us.160.flac"
 
 # Every syscall that can reach the network or change the file system.
-TRACED = ("socket,connect,sendto,sendmsg,bind,"
-          "open,openat,openat2,creat,truncate,mkdir,mkdirat,mknod,mknodat,rmdir,"
-          "rename,renameat,renameat2,link,linkat,symlink,symlinkat,unlink,unlinkat,chdir,fchdir")
+TRACED = (
+    "socket,connect,sendto,sendmsg,bind,"
+    "open,openat,openat2,creat,truncate,mkdir,mkdirat,mknod,mknodat,rmdir,"
+    "rename,renameat,renameat2,link,linkat,symlink,symlinkat,unlink,unlinkat,chdir,fchdir"
+)
 WRITE_FLAGS = re.compile(r"O_WRONLY|O_RDWR|O_CREAT|O_TRUNC|O_APPEND|O_TMPFILE")
 # Devices a sound or terminal program writes to; none of them is a file a person keeps
 # (/dev/shm: the POSIX semaphore Python's multiprocessing makes and unlinks at once).
@@ -59,16 +62,18 @@ class Trace:
     written: list[str] = field(default_factory=list)  # every change seen, allowed or not
 
     def problems(self) -> str:
-        return (f"{self.command}: {len(self.connects)} network connect(), "
-                f"{len(self.sockets)} network socket(), "
-                f"writes outside bank/cache/temp: {sorted(set(self.writes))}, "
-                f"left in HOME/XDG: {self.left_in_home}\n"
-                + "\n".join(self.connects[:5]))
+        return (
+            f"{self.command}: {len(self.connects)} network connect(), "
+            f"{len(self.sockets)} network socket(), "
+            f"writes outside bank/cache/temp: {sorted(set(self.writes))}, "
+            f"left in HOME/XDG: {self.left_in_home}\n" + "\n".join(self.connects[:5])
+        )
 
     def assert_private(self) -> None:
         assert self.returncode == 0, f"{self.command} failed:\n{self.stdout}\n{self.stderr}"
         assert not (self.connects or self.sockets or self.writes or self.left_in_home), (
-            self.problems())
+            self.problems()
+        )
 
 
 @dataclass
@@ -99,44 +104,79 @@ class World:
         self.cwd.mkdir()
         shutil.copytree(ROOT / "questions", self.bank)
         self.answer = root / "answer.wav"  # 12 s of a real answer: enough, and quick
-        subprocess.run(["sox", str(ANSWER), "-r", "16000", str(self.answer), "trim", "0", "12"],
-                       check=True, timeout=60)
+        subprocess.run(
+            ["sox", str(ANSWER), "-r", "16000", str(self.answer), "trim", "0", "12"],
+            check=True,
+            timeout=60,
+        )
         self._runs = 0
 
     def env(self, folder: Path, audio: VirtualAudio | None) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("XDG_", "INTERVIEWER_", "PULSE_", "ORT_", "HF_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("XDG_", "INTERVIEWER_", "PULSE_", "ORT_", "HF_"))
+        }
         xdg = folder / "xdg"
         env.update(
-            HOME=str(folder / "home"), TMPDIR=str(folder / "tmp"),
-            INTERVIEWER_BANK=str(self.bank), INTERVIEWER_CACHE=str(self.cache),
-            XDG_CACHE_HOME=str(xdg / "cache"), XDG_CONFIG_HOME=str(xdg / "config"),
-            XDG_DATA_HOME=str(xdg / "data"), XDG_STATE_HOME=str(xdg / "state"),
+            HOME=str(folder / "home"),
+            TMPDIR=str(folder / "tmp"),
+            INTERVIEWER_BANK=str(self.bank),
+            INTERVIEWER_CACHE=str(self.cache),
+            XDG_CACHE_HOME=str(xdg / "cache"),
+            XDG_CONFIG_HOME=str(xdg / "config"),
+            XDG_DATA_HOME=str(xdg / "data"),
+            XDG_STATE_HOME=str(xdg / "state"),
             XDG_RUNTIME_DIR=str(xdg / "runtime"),
         )
         if audio is not None:
             env.update(audio.env)
         return env
 
-    def start(self, args: Sequence[str], audio: VirtualAudio | None = None,
-              python: Sequence[str] = ("-m", "interviewer"), label: str = "") -> Run:
+    def start(
+        self,
+        args: Sequence[str],
+        audio: VirtualAudio | None = None,
+        python: Sequence[str] = ("-m", "interviewer"),
+        label: str = "",
+    ) -> Run:
         self._runs += 1
         folder = self.root / f"run{self._runs}-{label or args[0]}"
         for sub in ("home", "xdg", "tmp", "strace"):
             (folder / sub).mkdir(parents=True)
         proc = subprocess.Popen(
-            ["strace", "-f", "-ff", "-qq", "--seccomp-bpf", "-y", "-s", "256",
-             "-e", f"trace={TRACED}", "-o", str(folder / "strace" / "t"),
-             sys.executable, *python, *args],
-            env=self.env(folder, audio), cwd=self.cwd, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [
+                "strace",
+                "-f",
+                "-ff",
+                "-qq",
+                "--seccomp-bpf",
+                "-y",
+                "-s",
+                "256",
+                "-e",
+                f"trace={TRACED}",
+                "-o",
+                str(folder / "strace" / "t"),
+                sys.executable,
+                *python,
+                *args,
+            ],
+            env=self.env(folder, audio),
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         cookie = Path(audio.env["PULSE_COOKIE"]) if audio else None
-        return Run(proc, folder, cookie,
-                   cookie.read_bytes() if cookie and cookie.exists() else None)
+        return Run(
+            proc, folder, cookie, cookie.read_bytes() if cookie and cookie.exists() else None
+        )
 
-    def finish(self, run: Run, command: str, extra_allowed: Sequence[Path] = (),
-               timeout_s: float = 300) -> Trace:
+    def finish(
+        self, run: Run, command: str, extra_allowed: Sequence[Path] = (), timeout_s: float = 300
+    ) -> Trace:
         try:
             out, err = run.proc.communicate(timeout=timeout_s)
         except subprocess.TimeoutExpired:
@@ -155,12 +195,14 @@ class World:
                 trace.writes.append(f"{run.cookie} (changed)")
         for path in sorted((run.folder / "strace").iterdir()):
             self._read(path.read_text(errors="replace"), trace, allowed)
-        trace.left_in_home = sorted(str(p.relative_to(run.folder))
-                                    for base in run.fresh for p in base.rglob("*"))
+        trace.left_in_home = sorted(
+            str(p.relative_to(run.folder)) for base in run.fresh for p in base.rglob("*")
+        )
         return trace
 
-    def run(self, *args: str, audio: VirtualAudio | None = None,
-            extra_allowed: Sequence[Path] = ()) -> Trace:
+    def run(
+        self, *args: str, audio: VirtualAudio | None = None, extra_allowed: Sequence[Path] = ()
+    ) -> Trace:
         return self.finish(self.start(args, audio), args[0], extra_allowed)
 
     def _read(self, text: str, trace: Trace, allowed: Sequence[Path]) -> None:
@@ -251,10 +293,18 @@ def test_transcribe_stays_on_the_machine(world: World) -> None:
     assert "fail" in trace.stdout.lower()
 
 
-@pytest.mark.parametrize("args", [
-    ("questions",), ("review",), ("history",), ("report",), ("reanalyze",),
-    ("reanalyze", "--model", "EMBEDDED"),
-], ids=lambda a: "-".join(a).replace("--model-EMBEDDED", "-model"))
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("questions",),
+        ("review",),
+        ("history",),
+        ("report",),
+        ("reanalyze",),
+        ("reanalyze", "--model", "EMBEDDED"),
+    ],
+    ids=lambda a: "-".join(a).replace("--model-EMBEDDED", "-model"),
+)
 def test_reviewing_commands_stay_on_the_machine(
     args: tuple[str, ...], practised: Trace, world: World
 ) -> None:
@@ -264,12 +314,15 @@ def test_reviewing_commands_stay_on_the_machine(
 
 def test_library_use_stays_on_the_machine(world: World) -> None:
     """The guard sits in the package itself, not only in the CLI."""
-    code = ("import sys\n"
-            "from interviewer.audiofile import load_audio\n"
-            "from interviewer.transcribe import Transcriber\n"
-            "print(Transcriber().transcribe(load_audio(sys.argv[1])).text)\n")
-    trace = world.finish(world.start([str(world.answer)], python=("-c", code), label="library"),
-                         "library")
+    code = (
+        "import sys\n"
+        "from interviewer.adapters.audio_files import load_audio\n"
+        "from interviewer.adapters.transcribe import Transcriber\n"
+        "print(Transcriber().transcribe(load_audio(sys.argv[1])).text)\n"
+    )
+    trace = world.finish(
+        world.start([str(world.answer)], python=("-c", code), label="library"), "library"
+    )
     trace.assert_private()
     assert "fail" in trace.stdout.lower()
 
@@ -283,8 +336,9 @@ def test_import_stays_on_the_machine(world: World) -> None:
 
 @pytest.mark.audio
 def test_live_session_stays_on_the_machine(world: World, virtual_audio: VirtualAudio) -> None:
-    run = world.start(["practice", "-q", "01", "--no-follow-ups", "--end-silence", "2"],
-                      virtual_audio)
+    run = world.start(
+        ["practice", "-q", "01", "--no-follow-ups", "--end-silence", "2"], virtual_audio
+    )
     # The question is spoken (synthesized into the cache), then the answer is recorded.
     virtual_audio.wait_for_recording_stream(timeout_s=120)
     feeder = virtual_audio.feed_mic(world.answer)
@@ -313,28 +367,33 @@ def test_devices_and_mic_check_stay_on_the_machine(
         feeder.wait(10)
 
 
-def test_the_speech_cache_is_the_users_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                             ) -> None:
-    from interviewer import speech
+def test_the_speech_cache_is_the_users_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from interviewer.adapters import speech
     from interviewer.settings import SpeechSettings
 
     monkeypatch.delenv("INTERVIEWER_CACHE")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
     old = os.umask(0o022)  # the usual umask, which leaves new folders 0o755
     try:
-        wav = speech.synthesize("Tell me about a time you failed.", SpeechSettings(),
-                                speech.default_cache_dir())
+        wav = speech.synthesize(
+            "Tell me about a time you failed.", SpeechSettings(), speech.default_cache_dir()
+        )
     finally:
         os.umask(old)
     assert wav.parent == tmp_path / "xdg-cache" / "interviewer" / "speech"
-    modes = {str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode)
-             for p in (wav.parent.parent.parent, wav.parent.parent, wav.parent, wav)}
+    modes = {
+        str(p.relative_to(tmp_path)): stat.S_IMODE(p.stat().st_mode)
+        for p in (wav.parent.parent.parent, wav.parent.parent, wav.parent, wav)
+    }
     assert list(modes.values()) == [0o700, 0o700, 0o700, 0o600], {
-        k: oct(v) for k, v in modes.items()}
+        k: oct(v) for k, v in modes.items()
+    }
 
 
 def test_a_speech_cache_left_open_by_an_older_version_is_closed(tmp_path: Path) -> None:
-    from interviewer import speech
+    from interviewer.adapters import speech
     from interviewer.settings import SpeechSettings
 
     cache = tmp_path / "speech"
@@ -348,10 +407,18 @@ def test_importing_the_package_turns_onnxruntime_telemetry_off() -> None:
     """Even over a "0" or "" already in the environment: either would turn it back on."""
     for value in ("0", ""):
         out = subprocess.run(
-            [sys.executable, "-c", "import os, sys, interviewer; "
-             "print(os.environ['ORT_DISABLE_TELEMETRY'], 'onnxruntime' in sys.modules)"],
-            env={**os.environ, "ORT_DISABLE_TELEMETRY": value}, capture_output=True, text=True,
-            check=True, timeout=60).stdout.split()
+            [
+                sys.executable,
+                "-c",
+                "import os, sys, interviewer; "
+                "print(os.environ['ORT_DISABLE_TELEMETRY'], 'onnxruntime' in sys.modules)",
+            ],
+            env={**os.environ, "ORT_DISABLE_TELEMETRY": value},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=60,
+        ).stdout.split()
         assert out == ["1", "False"]  # set, and before onnxruntime could have loaded
 
 
@@ -359,7 +426,7 @@ def test_named_model_already_downloaded_loads_without_asking_the_hub(tmp_path: P
     """`--model tiny.en` found in the Hugging Face cache must not ask the Hub again (before
     the fix: one connect() per run, for the Hub's API). The cache is made here from the
     embedded model's files, laid out as huggingface_hub stores a download."""
-    from interviewer.transcribe import resolve_model
+    from interviewer.adapters.transcribe import resolve_model
 
     model_dir = Path(resolve_model(None)[0])
     repo = tmp_path / "hf" / "hub" / "models--Systran--faster-whisper-tiny.en"
@@ -373,11 +440,32 @@ def test_named_model_already_downloaded_loads_without_asking_the_hub(tmp_path: P
     env = {k: v for k, v in os.environ.items() if not k.startswith("HF_")}
     env["HF_HOME"] = str(tmp_path / "hf")
     done = subprocess.run(
-        ["strace", "-f", "-e", "trace=connect", "-o", str(log), sys.executable, "-m",
-         "interviewer", "transcribe", str(SPEECH / "jfk_ask_not.flac"), "--model", "tiny.en"],
-        capture_output=True, text=True, env=env, cwd=ROOT, timeout=300)
+        [
+            "strace",
+            "-f",
+            "-e",
+            "trace=connect",
+            "-o",
+            str(log),
+            sys.executable,
+            "-m",
+            "interviewer",
+            "transcribe",
+            str(SPEECH / "jfk_ask_not.flac"),
+            "--model",
+            "tiny.en",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     assert "ask not what your country" in done.stdout.lower()
-    network = [line for line in log.read_text().splitlines()
-               if "connect(" in line and not any(f in line for f in LOCAL_FAMILIES)]
+    network = [
+        line
+        for line in log.read_text().splitlines()
+        if "connect(" in line and not any(f in line for f in LOCAL_FAMILIES)
+    ]
     assert network == []

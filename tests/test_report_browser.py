@@ -35,8 +35,8 @@ TAKES = [
 @pytest.fixture(scope="module")
 def page(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """Two real takes at question 05 and the report written for it."""
-    from interviewer import report
-    from interviewer.bank import load_bank
+    from interviewer.adapters.bank import load_bank
+    from interviewer.views import report
 
     root = tmp_path_factory.mktemp("browser") / "questions"
     shutil.copytree(ROOT / "questions", root, ignore=shutil.ignore_patterns("*.attempt-*"))
@@ -107,13 +107,16 @@ def audio_time(driver: Any) -> float:
 def record_seeks(driver: Any) -> None:
     """Note where each seek lands and the word then highlighted, at the `seeked` event: the
     audio plays on after it, so what a later look sees depends on how busy the machine is."""
-    js(driver, """window.seeks = [];
+    js(
+        driver,
+        """window.seeks = [];
       document.querySelectorAll('audio').forEach(function (a) {
         a.addEventListener('seeked', function () {
           var w = document.querySelector('.transcript .w.now');
           window.seeks.push([a.currentTime, w ? parseFloat(w.dataset.t) : null]);
         });
-      });""")
+      });""",
+    )
 
 
 def first_seek(driver: Any) -> list[float]:

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer import report, review, store
+from interviewer.adapters import store
 from interviewer.cli import main
+from interviewer.views import report, review
 from tests.conftest import FIXTURES, ROOT
 
 Q05 = "05-peer-struggling-step-help"

@@ -17,12 +17,14 @@ from typing import Any
 
 import pytest
 
-from interviewer import analysis, render, review, star, store
-from interviewer.bank import load_bank
+from interviewer.adapters import store
+from interviewer.adapters.bank import load_bank
 from interviewer.cli import main
-from interviewer.coaching import CoachSettings
-from interviewer.metrics import measure
-from interviewer.models import Question, Section, Transcript, Word
+from interviewer.core import analysis, star
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.metrics import measure
+from interviewer.core.models import Question, Section, Transcript, Word
+from interviewer.views import review, summary
 from tests.conftest import SHARED
 
 Q01 = "01-failed-at-work"
@@ -34,18 +36,52 @@ WORDS = tuple(Word(f"w{i}", 0.5 + i, 1.3 + i) for i in range(50))
 def _sections() -> list[Section]:
     """Situation said twice (0.5-12 s and again 40-46 s), Task missing, chit-chat at the end."""
     return [
-        Section("situation", 0.5, 46.0, "w " * 18, reason="signpost 'the situation was'",
-                spans=((0.5, 12.0), (40.0, 46.0)), confidence=0.912),
-        Section("task", 0, 0, "", reason="no goal or problem of your own was said",
-                missing=True, confidence=0.83),
-        Section("action", 12.0, 30.0, "I did it " * 6, reason="order of the answer",
-                spans=((12.0, 30.0),), confidence=0.517),
-        Section("result", 30.0, 40.0, "It took 3 days less.", reason="a figure after the action",
-                spans=((30.0, 40.0),), confidence=0.7),
-        Section("learning", 0, 0, "", missing=True, confidence=0.9,
-                reason="no lesson was said"),
-        Section("other", 46.0, 50.3, "yeah that's the one", reason="a closing aside",
-                spans=((46.0, 50.3),), confidence=0.88),
+        Section(
+            "situation",
+            0.5,
+            46.0,
+            "w " * 18,
+            reason="signpost 'the situation was'",
+            spans=((0.5, 12.0), (40.0, 46.0)),
+            confidence=0.912,
+        ),
+        Section(
+            "task",
+            0,
+            0,
+            "",
+            reason="no goal or problem of your own was said",
+            missing=True,
+            confidence=0.83,
+        ),
+        Section(
+            "action",
+            12.0,
+            30.0,
+            "I did it " * 6,
+            reason="order of the answer",
+            spans=((12.0, 30.0),),
+            confidence=0.517,
+        ),
+        Section(
+            "result",
+            30.0,
+            40.0,
+            "It took 3 days less.",
+            reason="a figure after the action",
+            spans=((30.0, 40.0),),
+            confidence=0.7,
+        ),
+        Section("learning", 0, 0, "", missing=True, confidence=0.9, reason="no lesson was said"),
+        Section(
+            "other",
+            46.0,
+            50.3,
+            "yeah that's the one",
+            reason="a closing aside",
+            spans=((46.0, 50.3),),
+            confidence=0.88,
+        ),
     ]
 
 
@@ -70,8 +106,7 @@ def test_a_part_said_twice_counts_both_spans_and_chit_chat_counts_in_no_share() 
     assert m["answer_s"] == pytest.approx(answer) and m["other_s"] == pytest.approx(other)
     situation = sec["situation"]
     assert situation["duration_s"] == pytest.approx(11.5 + 6.0)  # the sum of its two spans
-    assert situation["spans"] == [{"start_s": 0.5, "end_s": 12.0},
-                                  {"start_s": 40.0, "end_s": 46.0}]
+    assert situation["spans"] == [{"start_s": 0.5, "end_s": 12.0}, {"start_s": 40.0, "end_s": 46.0}]
     assert (situation["start_s"], situation["end_s"]) == (0.5, 46.0)
     star_s = answer - other  # shares are of the STAR time: the aside is in none
     assert situation["share"] == pytest.approx(17.5 / star_s, abs=0.001)
@@ -151,8 +186,12 @@ def test_the_corpus_scorer_reads_each_span(monkeypatch: pytest.MonkeyPatch) -> N
     spec.loader.exec_module(score)
     flat = score.flatten(_record(monkeypatch)["sections"])
     assert [(s["label"], s["start_s"], s["end_s"]) for s in flat] == [
-        ("situation", 0.5, 12.0), ("situation", 40.0, 46.0), ("action", 12.0, 30.0),
-        ("result", 30.0, 40.0), ("other", 46.0, 50.3)]
+        ("situation", 0.5, 12.0),
+        ("situation", 40.0, 46.0),
+        ("action", 12.0, 30.0),
+        ("result", 30.0, 40.0),
+        ("other", 46.0, 50.3),
+    ]
     assert score.label_at(flat, 42.0) == "situation"
 
 
@@ -173,8 +212,9 @@ def _run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def test_review_shows_each_span_how_sure_and_why(bank: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_review_shows_each_span_how_sure_and_why(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _save(bank, _record(monkeypatch), f"{Q01}.attempt-20261129-120000")
     code, out, err = _run("review", str(path))
     assert code == 0, err
@@ -195,8 +235,7 @@ def test_review_shows_each_span_how_sure_and_why(bank: Path,
     assert "(asides: no part of your story" in out
 
 
-def test_a_guessed_split_is_marked_in_history(bank: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_guessed_split_is_marked_in_history(bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     record = _record(monkeypatch)
     next(s for s in record["sections"] if s["label"] == "action")["confidence"] = 0.31
     _save(bank, record, f"{Q01}.attempt-20261129-120000")
@@ -207,14 +246,17 @@ def test_a_guessed_split_is_marked_in_history(bank: Path,
     assert f"{share}?" in row and out.rstrip().splitlines()[-1].startswith("? the split")
     code, out, _ = _run("history", "--json")
     sections = json.loads(out)[0]["sections"]
-    assert sections["situation"]["spans"] == [{"start_s": 0.5, "end_s": 12.0},
-                                              {"start_s": 40.0, "end_s": 46.0}]
+    assert sections["situation"]["spans"] == [
+        {"start_s": 0.5, "end_s": 12.0},
+        {"start_s": 40.0, "end_s": 46.0},
+    ]
     assert sections["action"]["confidence"] == 0.31 and sections["action"]["reason"]
     assert "other" not in sections and json.loads(out)[0]["other_s"] > 0
 
 
-def test_the_report_draws_each_span_and_says_how_sure(bank: Path,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_report_draws_each_span_and_says_how_sure(
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     _save(bank, _record(monkeypatch), f"{Q01}.attempt-20261129-120000")
     code, _, err = _run("report", "-q", "01")
     assert code == 0, err
@@ -234,25 +276,30 @@ def test_the_report_draws_each_span_and_says_how_sure(bank: Path,
     assert "missing" not in page.split('data-label="other"')[0].rsplit("<section", 1)[1]
 
 
-def test_the_markdown_and_summary_show_spans_and_how_sure(
-        monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_markdown_and_summary_show_spans_and_how_sure(monkeypatch: pytest.MonkeyPatch) -> None:
     record = _record(monkeypatch)
-    md = render.markdown(record, _question())
+    md = summary.markdown(record, _question())
     row = next(line for line in md.splitlines() if line.startswith("| Situation |"))
     assert "0:00.5–0:12.0 + 0:40.0–0:46.0" in row and "17.5 s" in row
     assert "sure (0.91): signpost 'the situation was'" in row
     assert "| Other (not counted) | 0:46.0–0:50.3 | 4.3 s | — |" in md
     assert "| Task | — | missing | — | sure (0.83): no goal" in md
     assert "### Other (not counted)\n\nyeah that's the one" in md
-    text = render.summary(record)
+    text = summary.summary(record)
     line = next(line for line in text.splitlines() if "Situation" in line)
     assert "0:00.5–0:12.0 + 0:40.0–0:46.0" in line and "sure (0.91)" in line
     assert re.search(r"Other \(not counted\)\s+4\.3s\s+—", text)
 
 
 def test_confidence_words() -> None:
-    assert [render.confidence_word(c) for c in (0.91, 0.75, 0.74, 0.5, 0.49, None)] == [
-        "sure", "sure", "likely", "likely", "guess", ""]
+    assert [summary.confidence_word(c) for c in (0.91, 0.75, 0.74, 0.5, 0.49, None)] == [
+        "sure",
+        "sure",
+        "likely",
+        "likely",
+        "guess",
+        "",
+    ]
 
 
 # --- format 1 records -----------------------------------------------------------------------
@@ -264,7 +311,8 @@ def _v1(record: dict[str, Any]) -> dict[str, Any]:
     old["format_version"] = 1
     old["sections"] = [
         {k: v for k, v in s.items() if k not in ("spans", "confidence")}
-        for s in old["sections"] if s["label"] != "other"
+        for s in old["sections"]
+        if s["label"] != "other"
     ]
     for s in old["metrics"]["sections"].values():
         s.pop("spans")
@@ -276,7 +324,8 @@ def _v1(record: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_a_version_1_record_is_upgraded_and_every_view_reads_it(
-        bank: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bank: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = _save(bank, _v1(_record(monkeypatch)), f"{Q01}.attempt-20250101-090000")
     record = store.load_attempt(path)
     assert record["format_version"] == 2
@@ -296,4 +345,5 @@ def test_a_version_1_record_is_upgraded_and_every_view_reads_it(
     page = (bank / "ownership" / f"{Q01}.report.html").read_text()
     assert 'class="basis unknown">signpost' in page and 'class="basis sure"' not in page
     assert review.summarise(record, "x")["sections"]["situation"]["spans"] == [
-        {"start_s": 0.5, "end_s": 46.0}]
+        {"start_s": 0.5, "end_s": 46.0}
+    ]

@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pytest
 
-from interviewer.models import LABELS, OTHER, Section, Story, Word
-from interviewer.star import (
+from interviewer.core.models import LABELS, OTHER, Section, Story, Word
+from interviewer.core.star import (
     Embed,
     Segmentation,
     boundary,
@@ -77,37 +77,49 @@ START = LOG(np.array([0.8, 0.1, 0.1]))
 
 
 def test_viterbi_a_lone_high_score_does_not_flip_the_path_when_going_back_is_costly() -> None:
-    scores = LOG(np.array([
-        [0.9, 0.05, 0.05],
-        [0.05, 0.9, 0.05],
-        [0.55, 0.4, 0.05],  # a weak lean back to label 0 in the middle of label 1
-        [0.05, 0.9, 0.05],
-        [0.05, 0.05, 0.9],
-    ]))
+    scores = LOG(
+        np.array(
+            [
+                [0.9, 0.05, 0.05],
+                [0.05, 0.9, 0.05],
+                [0.55, 0.4, 0.05],  # a weak lean back to label 0 in the middle of label 1
+                [0.05, 0.9, 0.05],
+                [0.05, 0.05, 0.9],
+            ]
+        )
+    )
     assert viterbi(scores, START, FORWARD_ONLY) == [0, 1, 1, 1, 2]
     # Taken alone, row 2 would be label 0: the joint decoding is what keeps it in label 1.
     assert int(scores[2].argmax()) == 0
 
 
 def test_viterbi_returns_to_an_earlier_label_when_transitions_allow_it() -> None:
-    scores = LOG(np.array([
-        [0.9, 0.05, 0.05],
-        [0.05, 0.9, 0.05],
-        [0.8, 0.15, 0.05],
-        [0.05, 0.9, 0.05],
-    ]))
+    scores = LOG(
+        np.array(
+            [
+                [0.9, 0.05, 0.05],
+                [0.05, 0.9, 0.05],
+                [0.8, 0.15, 0.05],
+                [0.05, 0.9, 0.05],
+            ]
+        )
+    )
     assert viterbi(scores, START, FORWARD_ONLY) == [0, 1, 1, 1]
     allow_back = LOG(np.array([[0.6, 0.3, 0.1], [0.3, 0.6, 0.1], [0.1, 0.1, 0.8]]))
     assert viterbi(scores, START, allow_back) == [0, 1, 0, 1]
 
 
 def test_forward_backward_rows_are_distributions_agreeing_with_viterbi_on_a_clear_case() -> None:
-    scores = LOG(np.array([
-        [0.9, 0.05, 0.05],
-        [0.8, 0.15, 0.05],
-        [0.05, 0.9, 0.05],
-        [0.05, 0.05, 0.9],
-    ]))
+    scores = LOG(
+        np.array(
+            [
+                [0.9, 0.05, 0.05],
+                [0.8, 0.15, 0.05],
+                [0.05, 0.9, 0.05],
+                [0.05, 0.05, 0.9],
+            ]
+        )
+    )
     marginal = forward_backward(scores, START, FORWARD_ONLY)
     assert marginal.shape == (4, 3)
     assert np.allclose(marginal.sum(axis=1), 1.0)
@@ -131,32 +143,46 @@ def test_split_at_a_full_stop() -> None:
 
 
 def test_split_at_a_long_pause_without_punctuation() -> None:
-    words = timed(("we", 0.0), ("lost", 0.4), ("the", 0.8), ("client", 1.2),
-                  ("then", 2.9), ("we", 3.3), ("won", 3.7), ("them", 4.1), ("back", 4.5))
+    words = timed(
+        ("we", 0.0),
+        ("lost", 0.4),
+        ("the", 0.8),
+        ("client", 1.2),
+        ("then", 2.9),
+        ("we", 3.3),
+        ("won", 3.7),
+        ("them", 4.1),
+        ("back", 4.5),
+    )
     assert unit_texts(words) == ["we lost the client", "then we won them back"]
 
 
 def test_short_pauses_inside_a_short_unit_do_not_split() -> None:
     # 0.2 s gaps everywhere and one 0.5 s gap after two words: too short a clause to end.
-    words = timed(("honestly", 0.0), ("we", 0.5), ("were", 1.3), ("short", 1.8),
-                  ("of", 2.3), ("people", 2.8))
+    words = timed(
+        ("honestly", 0.0), ("we", 0.5), ("were", 1.3), ("short", 1.8), ("of", 2.3), ("people", 2.8)
+    )
     assert unit_texts(words) == ["honestly we were short of people"]
 
 
 def test_a_signpost_after_a_comma_starts_a_new_unit() -> None:
     sentence = "we got it done in the end, looking back I would have asked for help sooner."
     words = words_from([sentence], gap_s=0.0)
-    assert unit_texts(words) == ["we got it done in the end,",
-                                 "looking back I would have asked for help sooner."]
+    assert unit_texts(words) == [
+        "we got it done in the end,",
+        "looking back I would have asked for help sooner.",
+    ]
     # Without the comma the same words are one unit: "looking back" is not a strong signpost.
     no_comma = words_from([sentence.replace(",", "")], gap_s=0.0)
     assert len(unit_texts(no_comma)) == 1
 
 
 def test_a_run_on_sentence_over_28_words_splits_at_commas() -> None:
-    run_on = ("so the printers kept jamming every morning, and the office manager was on "
-              "holiday that week, and nobody else knew where the spare parts were kept, "
-              "so I called the vendor and asked for a technician.")
+    run_on = (
+        "so the printers kept jamming every morning, and the office manager was on "
+        "holiday that week, and nobody else knew where the spare parts were kept, "
+        "so I called the vendor and asked for a technician."
+    )
     assert len(run_on.split()) > 28
     units = unit_texts(words_from([run_on], gap_s=0.0))
     assert len(units) >= 2
@@ -182,25 +208,31 @@ def test_boundary_is_midway_without_a_pause_between() -> None:
     assert boundary(10.0, 11.0, [(2.0, 3.0), (20.0, 21.0)]) == pytest.approx(10.5)
 
 
-@pytest.mark.parametrize(("text", "label"), [
-    ("The situation was that we had no tester.", "situation"),
-    ("um so the situation was pretty messy", "situation"),
-    ("Okay, so my main goal was to ship by June.", "task"),
-    ("And what I did was call every customer.", "action"),
-    ("As a result, sign-ups doubled.", "result"),
-    ("I think the lesson was to ask earlier.", "learning"),
-    ("Honestly, looking back, I'd do it the same way.", "learning"),
-])
+@pytest.mark.parametrize(
+    ("text", "label"),
+    [
+        ("The situation was that we had no tester.", "situation"),
+        ("um so the situation was pretty messy", "situation"),
+        ("Okay, so my main goal was to ship by June.", "task"),
+        ("And what I did was call every customer.", "action"),
+        ("As a result, sign-ups doubled.", "result"),
+        ("I think the lesson was to ask earlier.", "learning"),
+        ("Honestly, looking back, I'd do it the same way.", "learning"),
+    ],
+)
 def test_signpost_matches_after_fillers_and_hedges(text: str, label: str) -> None:
     found = signpost(text)
     assert found is not None and LABELS[found[0]] == label, found
 
 
-@pytest.mark.parametrize("text", [
-    "We had a rough quarter.",
-    "Sign-ups doubled as a result.",  # a signpost must open the sentence
-    "I think we did fine.",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We had a rough quarter.",
+        "Sign-ups doubled as a result.",  # a signpost must open the sentence
+        "I think we did fine.",
+    ],
+)
 def test_no_signpost_in_plain_sentences(text: str) -> None:
     assert signpost(text) is None
 
@@ -233,7 +265,11 @@ def test_a_marker_at_the_start_labels_the_whole_answer() -> None:
     seg = segment(words, markers=[(words[0].start_s, "action")])
     assert set(seg.word_labels) == {"action"}
     assert [s.label for s in seg.sections if s.missing] == [
-        "situation", "task", "result", "learning"]
+        "situation",
+        "task",
+        "result",
+        "learning",
+    ]
 
 
 def test_empty_answer_has_all_five_parts_missing_and_no_other() -> None:
@@ -248,7 +284,7 @@ def test_empty_answer_has_all_five_parts_missing_and_no_other() -> None:
 
 @pytest.fixture(scope="module")
 def embed() -> Embed:
-    from interviewer.embeddings import load_encoder
+    from interviewer.adapters.embeddings import load_encoder
 
     return load_encoder().encode
 
@@ -267,10 +303,15 @@ def test_signposted_answer_gives_each_part_in_order(embed: Embed) -> None:
     words = words_from(SIGNPOSTED)
     seg = segment(words, embed=embed)
     assert labels_by_sentence(seg, SIGNPOSTED) == [
-        "situation", "task", "action", "action", "result", "learning"]
+        "situation",
+        "task",
+        "action",
+        "action",
+        "result",
+        "learning",
+    ]
     assert [s.label for s in seg.sections] == list(LABELS)  # no `other`: none was said
-    signposts = ["the situation was", "my task was", "what i did", "as a result",
-                 "what i learned"]
+    signposts = ["the situation was", "my task was", "what i did", "as a result", "what i learned"]
     for section, words_said in zip(seg.sections, signposts):
         assert not section.missing
         assert section.reason == f"signpost '{words_said}'", section
@@ -317,8 +358,7 @@ def test_opening_and_closing_chit_chat_is_one_other_section_in_no_part(embed: Em
 
 COMES_BACK = [
     "Two years ago I joined a startup that sold software to dentists.",
-    "My job was to move all our customers to the new billing system before the old one "
-    "shut down.",
+    "My job was to move all our customers to the new billing system before the old one shut down.",
     "I should add, the team was only three people at the time.",
     "I wrote a migration script, tested it on a copy of the data and moved customers over "
     "in small batches.",
@@ -330,7 +370,12 @@ def check_situation_comes_back(sentences: Sequence[str], embed: Embed) -> None:
     words = words_from(sentences)
     seg = segment(words, embed=embed)
     assert labels_by_sentence(seg, sentences) == [
-        "situation", "task", "situation", "action", "result"]
+        "situation",
+        "task",
+        "situation",
+        "action",
+        "result",
+    ]
     situation = part(seg, "situation")
     assert len(situation.all_spans) == 2
     assert situation.duration_s == pytest.approx(sum(b - a for a, b in situation.all_spans))
@@ -340,9 +385,13 @@ def check_situation_comes_back(sentences: Sequence[str], embed: Embed) -> None:
     assert_tiles(seg, words)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "model: a context sentence between Task and Action is labelled action (posterior "
-    "situation 0.31 / action 0.61; learned transition situation->action is 0.02)"))
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "model: a context sentence between Task and Action is labelled action (posterior "
+        "situation 0.31 / action 0.61; learned transition situation->action is 0.02)"
+    ),
+)
 def test_situation_given_again_after_the_task_is_a_second_span(embed: Embed) -> None:
     check_situation_comes_back(COMES_BACK, embed)
 
@@ -416,7 +465,7 @@ def test_a_damaged_model_file_is_one_clear_error(damage: str, tmp_path, monkeypa
 
     import numpy as np
 
-    from interviewer import star as star_module
+    from interviewer.core import star as star_module
     from interviewer.errors import InterviewerError
 
     good = star_module.default_model()
@@ -437,8 +486,9 @@ def test_a_damaged_model_file_is_one_clear_error(damage: str, tmp_path, monkeypa
         target.write_text("not a model")
     elif damage != "missing":
         target.write_bytes(buf.getvalue())
-    monkeypatch.setattr(star_module, "resources",
-                        types.SimpleNamespace(files=lambda package: tmp_path))
+    monkeypatch.setattr(
+        star_module, "resources", types.SimpleNamespace(files=lambda package: tmp_path)
+    )
     star_module.default_model.cache_clear()
     try:
         with pytest.raises(InterviewerError) as err:

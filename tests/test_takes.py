@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.audiofile import load_audio
+from interviewer.adapters.audio_files import load_audio
 from interviewer.cli import main
 from tests.audio_server import wait_until
 from tests.conftest import FIXTURES, ROOT, SEED
@@ -42,8 +42,11 @@ class Live:
         extra = ["--bank", str(bank)] if bank else []
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "interviewer", "practice", *args, *extra],
-            env=virtual_audio.child_env(), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE, text=True,
+            env=virtual_audio.child_env(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -210,8 +213,7 @@ def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
     assert lost_s < 1.0
     assert_sees_unfinished(bank, audio)
     # The next start finishes it before asking anything, and says so.
-    session = Live(virtual_audio, "-q", "02", "--no-speak", "--no-follow-ups",
-                   "--max-answer", "5")
+    session = Live(virtual_audio, "-q", "02", "--no-speak", "--no-follow-ups", "--max-answer", "5")
     assert session.proc.stdin is not None
     session.proc.stdin.close()  # end of input: the menu takes its default and the session ends
     code = session.finish()
@@ -230,12 +232,22 @@ def test_stopped_during_the_follow_up_keeps_both_recordings_in_one_take(
     virtual_audio, bank, tmp_path, stop
 ) -> None:
     learned = tmp_path / "learned.wav"
-    subprocess.run(["espeak-ng", "-w", str(learned), "What I learned is that people sometimes "
-                    "just end up in the wrong role, and that is fine."], check=True, timeout=30)
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-w",
+            str(learned),
+            "What I learned is that people sometimes "
+            "just end up in the wrong role, and that is fine.",
+        ],
+        check=True,
+        timeout=30,
+    )
     session = Live(virtual_audio, "-q", "05", "--no-speak")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(
-        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac").wait(60)
+        FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
+    ).wait(60)
     session.wait_for("What did you learn from it?", 60)
     virtual_audio.wait_for_recording_stream(timeout_s=30)
     feeder = virtual_audio.feed_mic(learned)
@@ -279,9 +291,14 @@ def test_practice_from_a_recording_first_finishes_an_interrupted_take(bank) -> N
     folder = bank / "ownership"
     audio = folder / f"{Q01}.attempt-20250101-101010.flac"
     shutil.copy(ANSWER, audio)
-    code, out, err = cli("practice", "-q", "02", "--answer-audio",
-                         str(FIXTURES / "02-took-on-something-significant.en-us.160.flac"),
-                         "--no-speak")
+    code, out, err = cli(
+        "practice",
+        "-q",
+        "02",
+        "--answer-audio",
+        str(FIXTURES / "02-took-on-something-significant.en-us.160.flac"),
+        "--no-speak",
+    )
     assert code == 0, err
     assert f"Finished an interrupted take of {Q01}" in err
     assert err.index("Finished an interrupted take") < err.index("Question (02")
@@ -391,8 +408,9 @@ def test_disk_full_when_the_answer_audio_does_not_fit(tmp_path) -> None:
     with tmpfs(tmp_path / "disk", "20m") as disk:
         bank = copy_bank(disk)
         remount(disk, f"size={used_bytes(disk) + 64 * 1024}")
-        code, out, err = cli("practice", "-q", "01", "--answer-audio", str(ANSWER),
-                             "--no-speak", "--bank", str(bank))
+        code, out, err = cli(
+            "practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak", "--bank", str(bank)
+        )
         assert code == 1
         assert_one_error(err, "disk full", "nothing was saved", str(ANSWER))
         assert takes(bank / "ownership") == []
@@ -405,8 +423,9 @@ def test_disk_full_when_only_the_record_does_not_fit(tmp_path) -> None:
         bank = copy_bank(disk)
         # The answer (1.5 MB) and the placeholder fit; the 40 KB record does not.
         remount(disk, f"size={used_bytes(disk) + ANSWER.stat().st_size + 12 * 1024}")
-        code, out, err = cli("practice", "-q", "01", "--answer-audio", str(ANSWER),
-                             "--no-speak", "--bank", str(bank))
+        code, out, err = cli(
+            "practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak", "--bank", str(bank)
+        )
         assert code == 1
         folder = bank / "ownership"
         audio = only(takes(folder), ".flac")
@@ -423,8 +442,19 @@ def test_disk_full_when_only_the_record_does_not_fit(tmp_path) -> None:
 def test_disk_full_during_reanalyze_leaves_the_record_as_it_was(tmp_path) -> None:
     with tmpfs(tmp_path / "disk", "20m") as disk:
         bank = copy_bank(disk)
-        assert cli("practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak",
-                   "--bank", str(bank))[0] == 0
+        assert (
+            cli(
+                "practice",
+                "-q",
+                "01",
+                "--answer-audio",
+                str(ANSWER),
+                "--no-speak",
+                "--bank",
+                str(bank),
+            )[0]
+            == 0
+        )
         record = only(takes(bank / "ownership"), ".json")
         before = record.read_bytes()
         with contextlib.suppress(OSError), (disk / "filler").open("wb") as fill:
@@ -447,23 +477,43 @@ def test_read_only_bank_names_the_folder_for_every_write(tmp_path) -> None:
     """A read-only mount: permission bits do not stop root, a read-only file system does."""
     with tmpfs(tmp_path / "disk", "20m") as disk:
         bank = copy_bank(disk)
-        assert cli("practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak",
-                   "--bank", str(bank))[0] == 0
+        assert (
+            cli(
+                "practice",
+                "-q",
+                "01",
+                "--answer-audio",
+                str(ANSWER),
+                "--no-speak",
+                "--bank",
+                str(bank),
+            )[0]
+            == 0
+        )
         empty = disk / "empty"
         empty.mkdir()
         remount(disk, "ro")
         folder = bank / "ownership"
         writes = [
-            ("practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak",
-             "--bank", str(bank)),
+            (
+                "practice",
+                "-q",
+                "01",
+                "--answer-audio",
+                str(ANSWER),
+                "--no-speak",
+                "--bank",
+                str(bank),
+            ),
             ("report", "--bank", str(bank)),
             ("reanalyze", "--bank", str(bank)),
         ]
         for argv in writes:
             code, out, err = cli(*argv)
             assert code == 1, (argv, err)
-            assert_one_error(err, "read-only file system", str(folder.parent if argv[0] ==
-                                                               "report" else folder))
+            assert_one_error(
+                err, "read-only file system", str(folder.parent if argv[0] == "report" else folder)
+            )
         code, out, err = cli("import", str(SEED), "--bank", str(empty))
         assert code == 1
         assert_one_error(err, "read-only file system", str(empty))
@@ -475,8 +525,20 @@ def test_read_only_bank_names_the_folder_for_every_write(tmp_path) -> None:
 def _as_nobody(*argv: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HOME": tempfile.gettempdir(), "PYTHONDONTWRITEBYTECODE": "1"}
     return subprocess.run(
-        ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable,
-         "-m", "interviewer", *argv], env=env, cwd=ROOT, capture_output=True, text=True,
+        [
+            "setpriv",
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            sys.executable,
+            "-m",
+            "interviewer",
+            *argv,
+        ],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
         timeout=60,
     )
 
@@ -499,19 +561,29 @@ def test_unreadable_or_unwritable_bank_as_an_ordinary_user(bank) -> None:
         assert done.returncode == 1 and str(record) in done.stderr, done.stderr
         assert "permission denied" in done.stderr and "unexpected" not in done.stderr
         # A folder it cannot write: saving a take names the folder.
-        done = _as_nobody("practice", "-q", "01", "--answer-audio", str(ANSWER), "--no-speak",
-                          "--bank", str(shared))
+        done = _as_nobody(
+            "practice",
+            "-q",
+            "01",
+            "--answer-audio",
+            str(ANSWER),
+            "--no-speak",
+            "--bank",
+            str(shared),
+        )
         assert done.returncode == 1
-        assert_one_error(done.stderr, f"cannot write to {shared / 'ownership'}",
-                         "permission denied")
+        assert_one_error(
+            done.stderr, f"cannot write to {shared / 'ownership'}", "permission denied"
+        )
         done = _as_nobody("report", "--bank", str(shared))
         assert_one_error(done.stderr)  # no readable attempt, or the folder: one line
         # A folder it cannot read.
         os.chmod(shared / "ownership", 0o700)
         done = _as_nobody("questions", "--bank", str(shared))
         assert done.returncode == 1
-        assert_one_error(done.stderr,
-                         f"cannot read the question bank folder {shared / 'ownership'}")
+        assert_one_error(
+            done.stderr, f"cannot read the question bank folder {shared / 'ownership'}"
+        )
         os.chmod(shared, 0o700)
         done = _as_nobody("history", "--bank", str(shared))
         assert done.returncode == 1

@@ -18,15 +18,23 @@ def _sentences(items: list[dict]) -> set[str]:
 
 def test_retraining_gives_the_committed_model():
     # --penalty skips the cross-validation that chose it (printed when run without)
-    run = subprocess.run([sys.executable, "scripts/train_star.py", "--check", "--penalty", "300"],
-                         cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [sys.executable, "scripts/train_star.py", "--check", "--penalty", "300"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "same label on 1.0000" in run.stdout or ": same" in run.stdout, run.stdout
 
 
 def test_training_set_is_not_the_evaluation_corpus():
-    train = [it for path in sorted(TRAINING.glob("*.json"))
-             for it in json.loads(path.read_text(encoding="utf-8"))]
+    train = [
+        it
+        for path in sorted(TRAINING.glob("*.json"))
+        for it in json.loads(path.read_text(encoding="utf-8"))
+    ]
     dev = json.loads((SHARED / "star_corpus" / "dev.json").read_text(encoding="utf-8"))
     assert len(train) >= 200
     assert not {it["id"] for it in train} & {it["id"] for it in dev}

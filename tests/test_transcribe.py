@@ -12,11 +12,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from interviewer.audiofile import load_audio
-from interviewer.errors import InterviewerError
-from interviewer.models import Transcript
-from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
-from interviewer.transcribe import (
+from interviewer.adapters.audio_files import load_audio
+from interviewer.adapters.transcribe import (
     EMBEDDED_LABEL,
     Transcriber,
     load_model,
@@ -25,6 +22,9 @@ from interviewer.transcribe import (
     split_window,
     uncovered_s,
 )
+from interviewer.core.models import Transcript
+from interviewer.errors import InterviewerError
+from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
 from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -83,10 +83,16 @@ def plain_faster_whisper(model: Any, audio: np.ndarray) -> str:
 
     s = TranscribeSettings()
     segments, _ = model.transcribe(
-        audio, language=s.language, beam_size=s.beam_size, initial_prompt=s.initial_prompt,
-        word_timestamps=True, condition_on_previous_text=False, vad_filter=True,
-        vad_parameters=VadOptions(min_silence_duration_ms=s.vad_min_silence_ms,
-                                  speech_pad_ms=s.vad_speech_pad_ms),
+        audio,
+        language=s.language,
+        beam_size=s.beam_size,
+        initial_prompt=s.initial_prompt,
+        word_timestamps=True,
+        condition_on_previous_text=False,
+        vad_filter=True,
+        vad_parameters=VadOptions(
+            min_silence_duration_ms=s.vad_min_silence_ms, speech_pad_ms=s.vad_speech_pad_ms
+        ),
     )
     return " ".join(seg.text.strip() for seg in segments)
 
@@ -310,7 +316,10 @@ def test_a_window_that_loses_words_is_decoded_again_plainly(
 
 def test_windows_split_and_coverage() -> None:
     assert plan_windows([(0, 10), (10, 25), (25, 40), (50, 100)], 30) == [
-        [(0, 10), (10, 25)], [(25, 40)], [(50, 100)]]
+        [(0, 10), (10, 25)],
+        [(25, 40)],
+        [(50, 100)],
+    ]
     assert split_window([(0, 5), (5, 100), (100, 110)]) == ([(0, 5), (5, 100)], [(100, 110)])
     assert split_window([(0, 10), (10, 30)]) == ([(0, 10)], [(10, 30)])
     assert uncovered_s([(0.5, 1.0), (1.2, 2.0)], 5.0) == 3.0  # after the last word
@@ -380,7 +389,7 @@ def test_model_that_cannot_be_downloaded(tmp_path: Path, monkeypatch: pytest.Mon
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, interviewer.transcribe; print('faster_whisper' in sys.modules)"
+    code = "import sys, interviewer.adapters.transcribe; print('faster_whisper' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
 

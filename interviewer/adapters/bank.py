@@ -25,8 +25,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interviewer.core.models import LABEL_TITLES, LABELS, Principle, Question, Story
 from interviewer.errors import InterviewerError
-from interviewer.models import LABEL_TITLES, LABELS, Principle, Question, Story
 
 PRINCIPLE_FILE = "principle.txt"
 QUESTION_SUFFIX = ".txt"
@@ -54,7 +54,7 @@ def default_bank_dir() -> Path:
     env = os.environ.get("INTERVIEWER_BANK")
     if env:
         return Path(env).expanduser()
-    beside_package = Path(__file__).resolve().parents[1] / "questions"
+    beside_package = Path(__file__).resolve().parents[2] / "questions"
     return beside_package if beside_package.is_dir() else Path("questions")
 
 
@@ -84,21 +84,32 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
         if part:
             current = PART_KEYS[part.group(1).lower()]
             if current in parts:
-                raise _twice(path, line_no, part.group(1), first_line[current],
-                             "merge the two parts")
+                raise _twice(
+                    path, line_no, part.group(1), first_line[current], "merge the two parts"
+                )
             parts[current] = [part.group(2)] if part.group(2) else []
             first_line[current] = line_no
             continue
         m = _META_LINE.match(line)
-        if (current is not None and m and m.group(1).lower() == "question"
-                and (current != "notes" or _starts_a_question(lines[line_no:]))):
+        if (
+            current is not None
+            and m
+            and m.group(1).lower() == "question"
+            and (current != "notes" or _starts_a_question(lines[line_no:]))
+        ):
             # A question pasted below a story would silently become story text (a note may
             # say "Question: ..." unless a question file's header or parts follow it).
             if "question" not in meta:
-                raise _bank_error(path, line_no, "'Question:' below the story",
-                                  "move it to the top of the file")
-            raise _twice(path, line_no, m.group(1), first_line["question"],
-                         "keep one question per file: move the other to a file of its own")
+                raise _bank_error(
+                    path, line_no, "'Question:' below the story", "move it to the top of the file"
+                )
+            raise _twice(
+                path,
+                line_no,
+                m.group(1),
+                first_line["question"],
+                "keep one question per file: move the other to a file of its own",
+            )
         if current is None:
             if not line.strip():
                 continue
@@ -113,8 +124,11 @@ def parse_question_file(path: Path, text: str, principle_id: str) -> Question:
             key = m.group(1).lower()
             if key in meta:
                 # Whichever of two values won, the user would practise text they did not mean.
-                hint = ("keep one question per file: move the other to a file of its own"
-                        if key == "question" else f"keep one '{m.group(1)}:' line")
+                hint = (
+                    "keep one question per file: move the other to a file of its own"
+                    if key == "question"
+                    else f"keep one '{m.group(1)}:' line"
+                )
                 raise _twice(path, line_no, m.group(1), first_line[key], hint)
             meta[key] = m.group(2).strip()
             first_line[key] = line_no
@@ -249,8 +263,11 @@ def load_bank(root: Path | None = None, warn: Callable[[str], object] | None = N
             principles.append(parse_principle_file(pfile, _read(pfile)))
         name = principles[-1].name if pfile in files else folder.name
         for qfile in files:
-            if (qfile.suffix == QUESTION_SUFFIX and qfile.name != PRINCIPLE_FILE
-                    and not qfile.name.startswith(".")):
+            if (
+                qfile.suffix == QUESTION_SUFFIX
+                and qfile.name != PRINCIPLE_FILE
+                and not qfile.name.startswith(".")
+            ):
                 try:
                     questions.append(parse_question_file(qfile, _read(qfile), name))
                 except InterviewerError as exc:
@@ -284,8 +301,10 @@ def find_question(bank: Bank, query: str) -> Question:
         return by_id[prefixed[0]]
     if len(prefixed) > 1:
         starts = ", ".join(sorted(prefixed)[:5])
-        raise InterviewerError(f"question {query!r} is ambiguous",
-                               f"ids that start with it: {starts}; give more of the id")
+        raise InterviewerError(
+            f"question {query!r} is ambiguous",
+            f"ids that start with it: {starts}; give more of the id",
+        )
     close = prefixed or difflib.get_close_matches(query, ids, n=3, cutoff=0.4)
     if not close:
         close = [i for i in ids if query.lower() in i]

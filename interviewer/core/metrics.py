@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from interviewer.coaching import CoachSettings
-from interviewer.models import LABELS, OTHER, Section, Story, Word
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.models import LABELS, OTHER, Section, Story, Word
 
 SINGLE_FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "hmm", "hm", "ah", "mm"})
 PHRASE_FILLERS = ("you know", "sort of", "basically", "i mean")
@@ -60,8 +60,10 @@ def filler_capture(capture_s: float, speech_s: float) -> dict[str, Any]:
         trust, note = "counted", f"um/uh kept in the transcript ({MEASURED_RECALL})"
     elif coverage > 0:
         trust = "lower bound"
-        note = (f"a lower bound: um/uh kept for {coverage:.0%} of your speech (the rest had to "
-                "be transcribed without filler capture)")
+        note = (
+            f"a lower bound: um/uh kept for {coverage:.0%} of your speech (the rest had to "
+            "be transcribed without filler capture)"
+        )
     else:
         trust = "lower bound"
         note = "a lower bound: transcribed without filler capture, which drops most um/uh"
@@ -120,8 +122,15 @@ _TENS_WORDS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
 UNIT_WORDS = {w: i for i, w in enumerate(_ONES)}
 TENS_WORDS = {w: 20 + 10 * i for i, w in enumerate(_TENS_WORDS)}
 SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
-_ORD_IRREGULAR = {"first": 1, "second": 2, "third": 3, "fifth": 5, "eighth": 8, "ninth": 9,
-                  "twelfth": 12}
+_ORD_IRREGULAR = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fifth": 5,
+    "eighth": 8,
+    "ninth": 9,
+    "twelfth": 12,
+}
 ORDINAL_WORDS = {
     **{w + "th": n for w, n in UNIT_WORDS.items() if n >= 4},
     **_ORD_IRREGULAR,
@@ -129,8 +138,7 @@ ORDINAL_WORDS = {
 }
 _FRACTIONS = {"third": 3, "quarter": 4, "fifth": 5, "tenth": 10}
 MONTHS = frozenset(
-    "january february march april may june july august september october november "
-    "december".split()
+    "january february march april may june july august september october november december".split()
 )
 _WEEKDAYS = frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
 # Words between a number and what it counts: "1/2 of the workload", "3 more weeks".
@@ -175,8 +183,14 @@ def _singular(word: str) -> str:
 
 
 def _is_number_word(tok: str) -> bool:
-    return (tok in UNIT_WORDS or tok in TENS_WORDS or tok in SCALE_WORDS or tok == "hundred"
-            or tok in ORDINAL_WORDS or tok in ("half", "dozen"))
+    return (
+        tok in UNIT_WORDS
+        or tok in TENS_WORDS
+        or tok in SCALE_WORDS
+        or tok == "hundred"
+        or tok in ORDINAL_WORDS
+        or tok in ("half", "dozen")
+    )
 
 
 def _spoken(toks: Sequence[str], i: int) -> tuple[float, str, int] | None:
@@ -237,8 +251,9 @@ def _spoken(toks: Sequence[str], i: int) -> tuple[float, str, int] | None:
                 j += 3
                 last = "half"
                 continue
-            if last in ("hundred", "scale") and (at(j + 1) in UNIT_WORDS
-                                                 or at(j + 1) in TENS_WORDS):
+            if last in ("hundred", "scale") and (
+                at(j + 1) in UNIT_WORDS or at(j + 1) in TENS_WORDS
+            ):
                 last = "and"
             else:
                 break
@@ -277,16 +292,29 @@ def mentions(text: str) -> list[Mention]:
             kind = "ordinal" if suffix else "percent" if percent else "cardinal"
             end = i + 1
             if kind == "cardinal":
-                if (toks[end:end + 1] == ["and"] and end + 2 < len(toks)
-                        and toks[end + 1] in ("a", "one") and toks[end + 2] == "half"):
+                if (
+                    toks[end : end + 1] == ["and"]
+                    and end + 2 < len(toks)
+                    and toks[end + 1] in ("a", "one")
+                    and toks[end + 2] == "half"
+                ):
                     value, end = value + 0.5, end + 3
                 if end < len(toks) and toks[end] in ("hundred", *SCALE_WORDS):
                     value, end = value * SCALE_WORDS.get(toks[end], 100), end + 1
                 # Whisper writes "a hundred and twenty" as "100 and 20"
-                nxt = _DIGITS.fullmatch(toks[end + 1]) if toks[end:end + 1] == ["and"] and \
-                    end + 1 < len(toks) else None
-                if (nxt and value >= 100 and value % 100 == 0 and not any(nxt.groups()[2:])
-                        and not nxt.group(1) and float(nxt.group(2).replace(",", "")) < 100):
+                nxt = (
+                    _DIGITS.fullmatch(toks[end + 1])
+                    if toks[end : end + 1] == ["and"] and end + 1 < len(toks)
+                    else None
+                )
+                if (
+                    nxt
+                    and value >= 100
+                    and value % 100 == 0
+                    and not any(nxt.groups()[2:])
+                    and not nxt.group(1)
+                    and float(nxt.group(2).replace(",", "")) < 100
+                ):
                     value, end = value + float(nxt.group(2).replace(",", "")), end + 2
             if dollar:
                 units.add("dollar")
@@ -300,7 +328,7 @@ def mentions(text: str) -> list[Mention]:
         if kind == "cardinal" and end < len(toks):
             if toks[end] == "%" or toks[end] == "percent":
                 kind, end = "percent", end + 1
-            elif toks[end] == "per" and toks[end + 1: end + 2] == ["cent"]:
+            elif toks[end] == "per" and toks[end + 1 : end + 2] == ["cent"]:
                 kind, end = "percent", end + 2
         unit_end = lexed[end - 1][2]
         k, content = end, 0
@@ -315,8 +343,11 @@ def mentions(text: str) -> list[Mention]:
                 content += 1
             k += 1
         after_month = i > 0 and toks[i - 1] in MONTHS
-        if kind == "cardinal" and value.is_integer() and 1 <= value <= 31 and (
-            after_month or (units & MONTHS and not units - MONTHS)
+        if (
+            kind == "cardinal"
+            and value.is_integer()
+            and 1 <= value <= 31
+            and (after_month or (units & MONTHS and not units - MONTHS))
         ):
             kind = "ordinal"  # "March 2" and "2 March" are the 2nd
         if kind == "ordinal":
@@ -324,8 +355,11 @@ def mentions(text: str) -> list[Mention]:
                 units.add(toks[i - 1])
             if value <= 31 and (not units - MONTHS or units & MONTHS):
                 units.add("<date>")  # "the 3rd", "March 3rd", "3rd of March"
-        out.append(Mention(value, kind, lexed[i][1], lexed[end - 1][2],
-                           not digits, frozenset(units), unit_end))
+        out.append(
+            Mention(
+                value, kind, lexed[i][1], lexed[end - 1][2], not digits, frozenset(units), unit_end
+            )
+        )
         i = end
     return out
 
@@ -337,7 +371,7 @@ def first_figure(text: str) -> str:
     """
     for m in mentions(text):
         if not (m.spoken and (m.kind == "ordinal" or m.value == 1)):
-            return text[m.start:m.unit_end]
+            return text[m.start : m.unit_end]
     return ""
 
 
@@ -350,9 +384,11 @@ def number_status(fact: Mention, said: Sequence[Mention]) -> str:
     changed: another value counting the same thing ("three weeks" for "2 weeks", "March 2nd"
     for "3rd"); missed: neither."""
     same_kind = [m for m in said if m.kind == fact.kind]
-    if any(_same(m.value, fact.value) and (not m.units or not fact.units
-                                           or _same_thing(m.units, fact.units))
-           for m in same_kind):
+    if any(
+        _same(m.value, fact.value)
+        and (not m.units or not fact.units or _same_thing(m.units, fact.units))
+        for m in same_kind
+    ):
         return "said"
     for m in same_kind:
         if _same_thing(m.units, fact.units) or (
@@ -364,8 +400,11 @@ def number_status(fact: Mention, said: Sequence[Mention]) -> str:
 
 def _same_thing(a: frozenset[str], b: frozenset[str]) -> bool:
     """Whether two numbers count the same thing: a shared word, or "work" for "workload"."""
-    return any(x == y or (min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)))
-               for x in a for y in b)
+    return any(
+        x == y or (min(len(x), len(y)) >= 4 and (x.startswith(y) or y.startswith(x)))
+        for x in a
+        for y in b
+    )
 
 
 # --- names -------------------------------------------------------------------------------
@@ -390,7 +429,7 @@ def _said_names(transcript: str) -> set[str]:
     for i in range(len(toks)):
         for n in (1, 2, 3):
             if i + n <= len(toks):
-                keys.add(_name_key("".join(toks[i:i + n])))
+                keys.add(_name_key("".join(toks[i : i + n])))
     return keys
 
 
@@ -409,7 +448,7 @@ def key_facts(story: Story) -> list[dict[str, str]]:
     for label in LABELS:
         text = story.part(label)
         for m in _story_facts(text):
-            value = text[m.start:m.end]
+            value = text[m.start : m.end]
             before = re.search(r"([A-Za-z]+)\s+$", text[: m.start])
             dated = m.kind == "ordinal" and before and before.group(1).lower() in MONTHS
             shown = text[before.start(1) if before and dated else m.start : m.unit_end]
@@ -436,7 +475,9 @@ def fact_coverage(story: Story | None, transcript: str) -> list[dict[str, str]]:
     for fact in key_facts(story):
         if fact["kind"] == "number":
             text = story.part(fact["section"])
-            m = next((m for m in _story_facts(text) if text[m.start:m.end] == fact["value"]), None)
+            m = next(
+                (m for m in _story_facts(text) if text[m.start : m.end] == fact["value"]), None
+            )
             status = number_status(m, said) if m else "missed"
         else:
             status = "said" if _name_key(fact["value"]) in names else "missed"
@@ -574,8 +615,11 @@ def checks(m: dict[str, Any], sections: Sequence[Section], cfg: CoachSettings) -
             "a number",
             bool(figure),
             # the message says what is there, pass or fail: saved checks are read either way
-            f"the Result says {figure}" if figure
-            else "the Result has no number" if result and not result.missing else "no Result",
+            f"the Result says {figure}"
+            if figure
+            else "the Result has no number"
+            if result and not result.missing
+            else "no Result",
         ),
         Check(
             "learning",

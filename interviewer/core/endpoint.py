@@ -80,8 +80,11 @@ class Endpointer:
         elif not self._warned and self.elapsed_s >= self.s.warn_at_s:
             self._warned = True
             events.append(Event.WARN_MAX)
-        if (not self._started and not self._asked_skip
-                and self.elapsed_s >= self.s.skip_prompt_after_s):
+        if (
+            not self._started
+            and not self._asked_skip
+            and self.elapsed_s >= self.s.skip_prompt_after_s
+        ):
             self._asked_skip = True
             events.append(Event.ASK_SKIP)
         if self.ended:

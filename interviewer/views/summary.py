@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from interviewer.models import LABEL_TITLES, OTHER, Question
+from interviewer.core.models import LABEL_TITLES, OTHER, Question
 
 OTHER_TITLE = "Other (not counted)"
 # How sure the split of a part is, from the segmenter's mean posterior for its label: at or
@@ -34,8 +34,9 @@ def spans(section: dict[str, Any]) -> list[tuple[float, float]]:
     return [(p["start_s"], p["end_s"]) for p in listed]
 
 
-def spans_text(section: dict[str, Any], clock: Callable[[float], str] = _mmss,
-               dash: str = "–") -> str:
+def spans_text(
+    section: dict[str, Any], clock: Callable[[float], str] = _mmss, dash: str = "–"
+) -> str:
     """'0:00–0:12 + 0:40–0:48'."""
     return " + ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in spans(section))
 
@@ -48,7 +49,7 @@ def confidence_word(confidence: float | None) -> str:
 
 
 def basis(section: dict[str, Any]) -> str:
-    """"sure (0.91): signpost 'the situation was'": how sure the split is and why."""
+    """ "sure (0.91): signpost 'the situation was'": how sure the split is and why."""
     confidence = section.get("confidence")
     word = confidence_word(confidence)
     head = f"{word} ({confidence:.2f})" if word else ""

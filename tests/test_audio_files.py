@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.audiofile import load_audio, write_wav_atomic
+from interviewer.adapters.audio_files import load_audio, write_wav_atomic
+from interviewer.adapters.fileio import atomic_file, copy_atomic, write_text_atomic
 from interviewer.errors import InterviewerError
-from interviewer.fileio import atomic_file, copy_atomic, write_text_atomic
 from interviewer.settings import SAMPLE_RATE_HZ
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -220,6 +220,6 @@ def test_text_and_copy(tmp_path: Path) -> None:
 
 
 def test_import_is_cheap() -> None:
-    code = "import sys, interviewer.audiofile; print('av' in sys.modules)"
+    code = "import sys, interviewer.adapters.audio_files; print('av' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr

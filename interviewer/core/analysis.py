@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from interviewer import feedback, metrics, star
-from interviewer.coaching import CoachSettings
-from interviewer.models import Question, Section, Transcript, Word
+from interviewer.core import feedback, metrics, star
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.models import Question, Section, Transcript, Word
 
 NO_SPEECH = "no speech detected"
 
@@ -23,12 +23,14 @@ def analyse(
     embed: star.Embed | None = None,  # sentence embeddings (session.sentence_embedder())
 ) -> dict[str, Any]:
     story = question.story if question.has_story else None
-    seg = star.segment(transcript.words, story, pauses, markers, cfg or star.StarSettings(),
-                       embed=embed)
+    seg = star.segment(
+        transcript.words, story, pauses, markers, cfg or star.StarSettings(), embed=embed
+    )
     m = metrics.measure(transcript.words, seg.sections, story, coach)
     if not transcript.no_speech:
-        m["filler_capture"] = metrics.filler_capture(transcript.filler_capture_s,
-                                                     transcript.speech_s)
+        m["filler_capture"] = metrics.filler_capture(
+            transcript.filler_capture_s, transcript.speech_s
+        )
     return {
         "status": NO_SPEECH if transcript.no_speech else "ok",
         "words": [_word(w, label) for w, label in zip(transcript.words, seg.word_labels)],
@@ -40,7 +42,7 @@ def analyse(
 
 
 def new_record(question: Question, transcript: Transcript, when: datetime) -> dict[str, Any]:
-    from interviewer.store import FORMAT_VERSION
+    from interviewer.adapters.store import FORMAT_VERSION
 
     return {
         "format_version": FORMAT_VERSION,
@@ -94,7 +96,16 @@ def sections_from_record(record: dict[str, Any]) -> list[Section]:
     for s in record.get("sections", []):
         spans = tuple((p["start_s"], p["end_s"]) for p in s.get("spans") or [])
         confidence = s.get("confidence")
-        out.append(Section(s["label"], s["start_s"], s["end_s"], s.get("text", ""),
-                           reason=s.get("reason", ""), missing=bool(s.get("missing")),
-                           spans=spans, confidence=1.0 if confidence is None else confidence))
+        out.append(
+            Section(
+                s["label"],
+                s["start_s"],
+                s["end_s"],
+                s.get("text", ""),
+                reason=s.get("reason", ""),
+                missing=bool(s.get("missing")),
+                spans=spans,
+                confidence=1.0 if confidence is None else confidence,
+            )
+        )
     return out

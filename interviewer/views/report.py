@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from interviewer import render, review, store
-from interviewer.bank import Bank
-from interviewer.coaching import CoachSettings, load_coach_settings
+from interviewer.adapters import store
+from interviewer.adapters.bank import Bank
+from interviewer.adapters.fileio import write_text_atomic
+from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.metrics import tokens
+from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.errors import InterviewerError
-from interviewer.fileio import write_text_atomic
-from interviewer.metrics import tokens
-from interviewer.models import LABEL_TITLES, LABELS, OTHER, Question
-from interviewer.report_assets import CSS, JS
+from interviewer.views import review, summary
+from interviewer.views.report_assets import CSS, JS
 
 # Below this an answer is a few seconds long; embedding it keeps the page whole if it is
 # copied alone, and costs little. Real answers (1-3 min: 1-6 MB) are linked instead, so the
@@ -133,11 +134,15 @@ def question_block(
     """The latest analysed attempt in full, progress across all of them, the last two diffed."""
     ok = [s for s in items if s.get("status") == "ok"]
     head = f'<article class="question" id="{_anchor(q)}"><h2>{e(q.text)}</h2>'
-    head += "".join(f'<p class="note">{e(review.unfinished_line(s))}</p>'
-                    for s in items if s.get("unfinished"))
+    head += "".join(
+        f'<p class="note">{e(review.unfinished_line(s))}</p>' for s in items if s.get("unfinished")
+    )
     if not ok:
-        note = ("Not analysed yet." if any(s.get("unfinished") for s in items)
-                else "No speech was found in these attempts.")
+        note = (
+            "Not analysed yet."
+            if any(s.get("unfinished") for s in items)
+            else "No speech was found in these attempts."
+        )
         return head + f'<p class="note">{note}</p></article>'
     latest = store.load_attempt(root / ok[-1]["path"])
     previous = store.load_attempt(root / ok[-2]["path"]) if len(ok) > 1 else None
@@ -178,8 +183,14 @@ def audio_src(path: Path, out_dir: Path) -> str:
 def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
     clips = [(record.get("audio", ""), 0.0, 0.0, "")]
     for f in record.get("follow_ups") or []:
-        clips.append((f.get("audio", ""), float(f.get("offset_s", 0.0)),
-                      float(f.get("audio_start_s", 0.0)), f.get("question", "")))
+        clips.append(
+            (
+                f.get("audio", ""),
+                float(f.get("offset_s", 0.0)),
+                float(f.get("audio_start_s", 0.0)),
+                f.get("question", ""),
+            )
+        )
     out = []
     for name, offset, start, label in clips:
         path = record_path.parent / name
@@ -199,16 +210,17 @@ def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
 def timeline_svg(record: dict[str, Any]) -> str:
     """Each span of each section as a coloured block on a 1000-unit time axis; a click seeks
     (see JS). A part said twice has two blocks, both titled with all its spans."""
-    runs = [(a, b, s) for s in record.get("sections", []) for a, b in render.spans(s)]
+    runs = [(a, b, s) for s in record.get("sections", []) for a, b in summary.spans(s)]
     total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
     x = 1000.0 / total
     segs = []
     for a, b, s in runs:
         left, w = a * x, max((b - a) * x, 1.0)
         name = "Other" if s["label"] == OTHER else LABEL_TITLES[s["label"]]
-        why = render.basis(s)
-        title = f"{render.title(s['label'])} {render.spans_text(s, review.clock)}" + (
-            f" · {why}" if why else "")
+        why = summary.basis(s)
+        title = f"{summary.title(s['label'])} {summary.spans_text(s, review.clock)}" + (
+            f" · {why}" if why else ""
+        )
         text = name if w > 70 else name[0]
         segs.append(
             f'<g class="seg s-{s["label"]}"><title>{e(title)}</title>'
@@ -260,8 +272,7 @@ def overview_html(record: dict[str, Any]) -> str:
     )
     tips = "".join(f"<li>{e(t)}</li>" for t in record.get("feedback", []))
     tips_html = f'<ol class="tips">{tips}</ol>' if tips else '<p class="note">All on target.</p>'
-    fillers = (f'<p class="note">{e(render.filler_line(m))}</p>'
-               if m.get("filler_capture") else "")
+    fillers = f'<p class="note">{e(summary.filler_line(m))}</p>' if m.get("filler_capture") else ""
     return (
         f'<h3>Against the targets</h3><div class="stats">{tiles}</div>'
         f'<div class="cols"><div><h3>Metrics</h3>{table}{fillers}</div>'
@@ -283,16 +294,17 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
         time = (
             ""
             if s.get("missing")
-            else f"{e(render.spans_text(s, review.clock))} · {e(render.time_text(s))}"
+            else f"{e(summary.spans_text(s, review.clock))} · {e(summary.time_text(s))}"
         )
         part_facts = [f for f in facts if f.get("section") == label]
         story = (
-            '<p class="note">Chit-chat and asides: no part of your story, counted in no '
-            "share.</p>" if label == OTHER else story_html(q.story.part(label), part_facts, q)
+            '<p class="note">Chit-chat and asides: no part of your story, counted in no share.</p>'
+            if label == OTHER
+            else story_html(q.story.part(label), part_facts, q)
         )
         out.append(
             f'<section class="part s-{label}{" missing" if s.get("missing") else ""}" '
-            f'data-label="{label}"><header><b>{e(render.title(label))}</b>'
+            f'data-label="{label}"><header><b>{e(summary.title(label))}</b>'
             f'<span class="time">{time}</span>{basis_html(s)}</header>'
             f'<div><div class="col-title">You said</div><div class="transcript">{said}</div></div>'
             f'<div><div class="col-title">Your story</div>{story}</div></section>'
@@ -302,10 +314,10 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
 
 def basis_html(s: dict[str, Any]) -> str:
     """How sure the split of this part is, and why; nothing for records before format 2."""
-    why = render.basis(s)
+    why = summary.basis(s)
     if not why:
         return ""
-    word = render.confidence_word(s.get("confidence")) or "unknown"
+    word = summary.confidence_word(s.get("confidence")) or "unknown"
     return f'<span class="basis {word}">{e(why)}</span>'
 
 

@@ -40,7 +40,7 @@ MODEL_VERSION = "1.0.0"
 # Vectors (and whatever is trained on them) are only right for this exact file, so a damaged
 # file or another release is refused rather than used. Hashing it costs 15-30 ms of CPU.
 MODEL_SHA256 = "8199be6f699a395f99f89df973f9dc5285fbcfcdb2ae1a4e1201dab014f3d2a6"
-DATA_DIR = Path(__file__).resolve().parent / "data" / "minilm"
+DATA_DIR = Path(__file__).resolve().parents[1] / "data" / "minilm"
 TOKENIZER_PATH = DATA_DIR / "tokenizer.json"
 TOKENIZER_SHA256 = "be50c3628f2bf5bb5e3a7f17b1f74611b2561a3a27eeab05e5aa30f411572037"
 
@@ -53,15 +53,17 @@ INTRA_OP_THREADS = 2
 
 _HINT = f"run scripts/setup.sh to reinstall {MODEL_PACKAGE} {MODEL_VERSION}"
 # The tokenizer ships inside this project, not in the model package: setup.sh cannot fix it.
-PROJECT_FILE_HINT = ("restore it from the project (git checkout interviewer/data, or reinstall "
-                     "interviewer)")
+PROJECT_FILE_HINT = (
+    "restore it from the project (git checkout interviewer/data, or reinstall interviewer)"
+)
 
 
 class SentenceEncoder:
     """all-MiniLM-L6-v2: sentences to unit vectors of 384 floats (cosine = dot product)."""
 
-    def __init__(self, model_path: Path | None = None,
-                 tokenizer_path: Path = TOKENIZER_PATH) -> None:
+    def __init__(
+        self, model_path: Path | None = None, tokenizer_path: Path = TOKENIZER_PATH
+    ) -> None:
         """Load and check the model (default: the installed package's) and the tokenizer.
 
         Raises InterviewerError naming the file if either is missing or not the expected one.
@@ -85,7 +87,7 @@ class SentenceEncoder:
         encodings = self._tokenizer.encode_batch(list(texts))
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
         for start in range(0, len(order), BATCH_SIZE):
-            rows = order[start:start + BATCH_SIZE]
+            rows = order[start : start + BATCH_SIZE]
             width = max(len(encodings[i].ids) for i in rows)
             ids = np.zeros((len(rows), width), dtype=np.int64)  # 0 is [PAD]
             mask = np.zeros((len(rows), width), dtype=np.int64)
@@ -93,8 +95,7 @@ class SentenceEncoder:
                 n = len(encodings[i].ids)
                 ids[r, :n] = encodings[i].ids
                 mask[r, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask,
-                     "token_type_ids": np.zeros_like(ids)}
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
             with self._lock:
                 hidden = np.asarray(self._session.run(None, feeds)[0], dtype=np.float32)
             weights = mask[:, :, None].astype(np.float32)
@@ -165,8 +166,9 @@ def _load_session(path: Path) -> Any:
     try:
         # From the path, not the bytes: holding them too raised the peak by 23 MB. Nothing is
         # written (no optimized_model_filepath, no profiling).
-        return ort.InferenceSession(str(path), sess_options=options,
-                                    providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as exc:  # onnxruntime raises its own types for a model it cannot run
         raise InterviewerError(
             f"the sentence-embedding model {path} cannot be loaded ({type(exc).__name__})",
@@ -217,8 +219,9 @@ class EncoderHandle:
         # Not a daemon: a process that ends while onnxruntime is still building the session
         # (a question skipped with k right away) aborted ("terminate called without an active
         # exception", exit -6) when the interpreter tore down under it; waiting costs <= 0.4 s.
-        self._thread = threading.Thread(target=self._run, name="load-sentence-encoder",
-                                        daemon=False)
+        self._thread = threading.Thread(
+            target=self._run, name="load-sentence-encoder", daemon=False
+        )
         self._thread.start()
 
     def _run(self) -> None:

@@ -41,16 +41,24 @@ def storage_error(exc: OSError, path: Path, hint: str = "") -> StorageError:
     """One line for a write the file system refused: which folder, and what to do."""
     folder = Path(path).parent
     if exc.errno in DISK_FULL_ERRNOS:
-        return StorageError(f"disk full: cannot write {path}",
-                            hint or f"free some space on the disk that holds {folder}",
-                            disk_full=True)
+        return StorageError(
+            f"disk full: cannot write {path}",
+            hint or f"free some space on the disk that holds {folder}",
+            disk_full=True,
+        )
     if exc.errno == errno.EROFS:
-        return StorageError(f"cannot write to {folder}: read-only file system",
-                            hint or "the disk holding it is mounted read-only: remount it "
-                            "read-write, or pass --bank DIR with a folder on a writable disk")
-    return StorageError(f"cannot write to {folder}: permission denied",
-                        hint or f"make {folder} writable for your user (chmod u+w), or pass "
-                        "--bank DIR with a folder you can write to")
+        return StorageError(
+            f"cannot write to {folder}: read-only file system",
+            hint
+            or "the disk holding it is mounted read-only: remount it "
+            "read-write, or pass --bank DIR with a folder on a writable disk",
+        )
+    return StorageError(
+        f"cannot write to {folder}: permission denied",
+        hint
+        or f"make {folder} writable for your user (chmod u+w), or pass "
+        "--bank DIR with a folder you can write to",
+    )
 
 
 @contextlib.contextmanager

@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
+from interviewer.adapters.fileio import atomic_file
 from interviewer.errors import InterviewerError
-from interviewer.fileio import atomic_file
 from interviewer.settings import SAMPLE_RATE_HZ
 
 # A declared duration longer than what decodes by more than this means the file was cut short.
@@ -160,8 +160,7 @@ class AudioStream:
                 if now != shape:
                     if resampler is not None:
                         yield from _resampled(resampler, None)
-                    resampler = av.AudioResampler(format="s16", layout="mono",
-                                                  rate=SAMPLE_RATE_HZ)
+                    resampler = av.AudioResampler(format="s16", layout="mono", rate=SAMPLE_RATE_HZ)
                     shape = now
                 frame.pts = None  # the resampler checks timestamps; gaps do not matter here
                 try:

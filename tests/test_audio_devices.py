@@ -1,4 +1,4 @@
-"""audio_io against real devices: a private PulseAudio daemon (tests/audio_server.py)."""
+"""audio_devices against real devices: a private PulseAudio daemon (tests/audio_server.py)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer import audio_io
+from interviewer.adapters import audio_devices
 from interviewer.errors import InterviewerError
 from interviewer.settings import LiveSettings
 from tests.audio_server import VirtualAudio, alarm, wait_until
@@ -81,50 +81,60 @@ def wait_recorded(path: Path, done: Callable[[np.ndarray], bool]) -> None:
 
 def quiet_after_sound(seconds: float) -> Callable[[np.ndarray], bool]:
     """The fed sound has arrived and `seconds` more after it."""
+
     def done(x: np.ndarray) -> bool:
         loud = np.flatnonzero(np.abs(x) > 300)
         return bool(loud.size) and x.size >= loud[-1] + seconds * RATE
+
     return done
 
 
 # ---------------------------------------------------------------- pure helpers
 
 
-def test_importing_audio_io_does_not_load_portaudio() -> None:
-    code = "import sys, interviewer.audio_io; print('sounddevice' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=30, check=True)
+def test_importing_audio_devices_does_not_load_portaudio() -> None:
+    code = "import sys, interviewer.adapters.audio_devices; print('sounddevice' in sys.modules)"
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+        check=True,
+    )
     assert out.stdout.strip() == "False"
 
 
 def test_level_dbfs() -> None:
-    assert audio_io.level_dbfs(np.ones(100, np.float32)) == pytest.approx(0.0)
-    assert audio_io.level_dbfs(tone(1.0, RATE, amplitude=1.0)) == pytest.approx(-3.01, abs=0.01)
-    assert audio_io.level_dbfs(np.full(10, 16384, np.int16)) == pytest.approx(-6.02, abs=0.01)
-    assert audio_io.level_dbfs(np.zeros(10)) == audio_io.SILENCE_DBFS
-    assert audio_io.level_dbfs(np.array([])) == audio_io.SILENCE_DBFS
-    assert audio_io.peak_dbfs(np.array([0.0, -0.5])) == pytest.approx(-6.02, abs=0.01)
+    assert audio_devices.level_dbfs(np.ones(100, np.float32)) == pytest.approx(0.0)
+    assert audio_devices.level_dbfs(tone(1.0, RATE, amplitude=1.0)) == pytest.approx(
+        -3.01, abs=0.01
+    )
+    assert audio_devices.level_dbfs(np.full(10, 16384, np.int16)) == pytest.approx(-6.02, abs=0.01)
+    assert audio_devices.level_dbfs(np.zeros(10)) == audio_devices.SILENCE_DBFS
+    assert audio_devices.level_dbfs(np.array([])) == audio_devices.SILENCE_DBFS
+    assert audio_devices.peak_dbfs(np.array([0.0, -0.5])) == pytest.approx(-6.02, abs=0.01)
 
 
 def test_resampler_keeps_pitch_and_length_in_blocks() -> None:
     x = tone(2.0, 44100, hz=440.0)
-    resampler = audio_io.Resampler(44100, RATE)
+    resampler = audio_devices.Resampler(44100, RATE)
     y = np.concatenate([resampler(block) for block in np.array_split(x, 37)])
     assert abs(len(y) - 2.0 * RATE) <= 2
     peak_hz = np.argmax(np.abs(np.fft.rfft(y))) * RATE / len(y)
     assert peak_hz == pytest.approx(440, abs=1)
-    whole = audio_io.resample(x, 44100, RATE)
+    whole = audio_devices.resample(x, 44100, RATE)
     assert np.allclose(y[: len(whole)], whole[: len(y)], atol=1e-4)  # no seams at block edges
 
 
 def test_resampler_removes_what_the_new_rate_cannot_hold() -> None:
-    y = audio_io.resample(tone(1.0, 48000, hz=12000.0), 48000, RATE)  # above 8 kHz Nyquist
-    assert audio_io.level_dbfs(y[200:]) < -30
+    y = audio_devices.resample(tone(1.0, 48000, hz=12000.0), 48000, RATE)  # above 8 kHz Nyquist
+    assert audio_devices.level_dbfs(y[200:]) < -30
 
 
 def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:
     path = tmp_path / "grow.wav"
-    wav = audio_io.WavAppender(path, RATE)
+    wav = audio_devices.WavAppender(path, RATE)
     assert read_int16(path).size == 0
     wav.append(np.arange(100, dtype=np.int16))
     wav.flush()
@@ -140,7 +150,7 @@ def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:
 
 @pytest.mark.audio
 def test_list_devices_sees_the_virtual_devices(virtual_audio: VirtualAudio) -> None:
-    devices = audio_io.list_devices()
+    devices = audio_devices.list_devices()
     names = [d.name for d in devices]
     assert "pulse" in names and "default" in names
     default = devices[names.index("default")]
@@ -150,24 +160,24 @@ def test_list_devices_sees_the_virtual_devices(virtual_audio: VirtualAudio) -> N
 
 @pytest.mark.audio
 def test_find_device_by_index_name_fragment_and_default(virtual_audio: VirtualAudio) -> None:
-    pulse = next(d.index for d in audio_io.list_devices() if d.name == "pulse")
-    assert audio_io.find_device("PULS", "input") == pulse
-    assert audio_io.find_device(str(pulse), "output") == pulse
-    assert audio_io.find_device(pulse, "input") == pulse
-    assert audio_io.find_device(None, "input") is None
+    pulse = next(d.index for d in audio_devices.list_devices() if d.name == "pulse")
+    assert audio_devices.find_device("PULS", "input") == pulse
+    assert audio_devices.find_device(str(pulse), "output") == pulse
+    assert audio_devices.find_device(pulse, "input") == pulse
+    assert audio_devices.find_device(None, "input") is None
 
 
 @pytest.mark.audio
 def test_find_device_lists_the_choices(virtual_audio: VirtualAudio) -> None:
     with pytest.raises(InterviewerError) as unknown:
-        audio_io.find_device("usb headset", "input")
+        audio_devices.find_device("usb headset", "input")
     assert "no microphone matches 'usb headset'" in str(unknown.value)
     assert "'pulse'" in unknown.value.hint and "'default'" in unknown.value.hint
     with pytest.raises(InterviewerError) as ambiguous:
-        audio_io.find_device("u", "output")  # in both 'pulse' and 'default'
+        audio_devices.find_device("u", "output")  # in both 'pulse' and 'default'
     assert "ambiguous" in str(ambiguous.value)
     with pytest.raises(InterviewerError, match="no speaker matches '99'"):
-        audio_io.find_device(99, "output")
+        audio_devices.find_device(99, "output")
 
 
 # ---------------------------------------------------------------- recording
@@ -179,10 +189,12 @@ def test_recording_is_bit_identical_and_readable_while_recording(
 ) -> None:
     fed = noise(2.0)
     blocks: list[np.ndarray] = []
-    recorder = audio_io.Recorder(tmp_path / "answer.wav", LiveSettings(), on_block=blocks.append)
+    recorder = audio_devices.Recorder(
+        tmp_path / "answer.wav", LiveSettings(), on_block=blocks.append
+    )
     with recorder:
         assert recorder.first_block_delay_s is not None  # nothing fed in a late start is lost:
-        virtual_audio.wait_for_recording_stream()        # see the bit-identical check below
+        virtual_audio.wait_for_recording_stream()  # see the bit-identical check below
         player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
         wait_until(lambda: recorder.recorded_s > 1.0, 30, "a second recorded")
         partial = read_int16(recorder.path)  # the file on disk is a valid WAV mid-way
@@ -200,13 +212,11 @@ def test_recording_is_bit_identical_and_readable_while_recording(
 
 
 @pytest.mark.audio
-def test_silent_microphone_is_flagged_all_zero(
-    virtual_audio: VirtualAudio, tmp_path: Path
-) -> None:
-    with audio_io.Recorder(tmp_path / "silence.wav") as recorder:
-        wait_until(lambda: recorder.recorded_s >= audio_io.ZERO_CHECK_S + 0.3, 30, "recording")
+def test_silent_microphone_is_flagged_all_zero(virtual_audio: VirtualAudio, tmp_path: Path) -> None:
+    with audio_devices.Recorder(tmp_path / "silence.wav") as recorder:
+        wait_until(lambda: recorder.recorded_s >= audio_devices.ZERO_CHECK_S + 0.3, 30, "recording")
     assert recorder.all_zero
-    assert "macOS" in audio_io.ALL_ZERO_WARNING
+    assert "macOS" in audio_devices.ALL_ZERO_WARNING
 
 
 @pytest.mark.audio
@@ -216,7 +226,7 @@ def test_consumer_error_is_raised_by_stop_and_the_file_is_kept(
     def broken(_samples: np.ndarray) -> None:
         raise ValueError("bug in the consumer")
 
-    recorder = audio_io.Recorder(tmp_path / "kept.wav", on_block=broken).start()
+    recorder = audio_devices.Recorder(tmp_path / "kept.wav", on_block=broken).start()
     wait_until(lambda: recorder.recorded_s >= 0.5, 30, "half a second recorded")
     with pytest.raises(ValueError, match="bug in the consumer"):
         recorder.stop()
@@ -227,7 +237,7 @@ def test_consumer_error_is_raised_by_stop_and_the_file_is_kept(
 RECORD_FOREVER = """
 import sys, time
 from pathlib import Path
-from interviewer.audio_io import Recorder
+from interviewer.adapters.audio_devices import Recorder
 Recorder(Path(sys.argv[1])).start()
 print("recording", flush=True)
 time.sleep(60)
@@ -241,16 +251,20 @@ def test_kill_9_while_recording_leaves_a_valid_wav(
     fed = noise(3.0, seed=1)
     path = tmp_path / "killed.wav"
     child = subprocess.Popen(
-        [sys.executable, "-c", RECORD_FOREVER, str(path)], cwd=ROOT, stdout=subprocess.PIPE,
-        env=virtual_audio.child_env(), text=True,
+        [sys.executable, "-c", RECORD_FOREVER, str(path)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env=virtual_audio.child_env(),
+        text=True,
     )
     try:
         assert child.stdout is not None and child.stdout.readline().strip() == "recording"
         virtual_audio.wait_for_recording_stream()
         player = virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed))
         # killed once a second of the fed audio is on disk, however long that took
-        wait_recorded(path, lambda x: bool(np.flatnonzero(x).size)
-                      and x.size >= first_nonzero(x) + 1.0 * RATE)
+        wait_recorded(
+            path, lambda x: bool(np.flatnonzero(x).size) and x.size >= first_nonzero(x) + 1.0 * RATE
+        )
         child.send_signal(signal.SIGKILL)
         child.wait(10)
     finally:
@@ -278,7 +292,7 @@ def test_refused_rate_falls_back_to_the_device_rate(
 
     monkeypatch.setattr(sd, "InputStream", Refuses16k)
     fed = (tone(1.5, RATE, hz=300.0, amplitude=0.4) * 32767).astype(np.int16)
-    with audio_io.Recorder(tmp_path / "44k.wav") as recorder:
+    with audio_devices.Recorder(tmp_path / "44k.wav") as recorder:
         virtual_audio.wait_for_recording_stream()
         virtual_audio.feed_mic(write_wav(tmp_path / "fed.wav", fed)).wait(10)
         wait_recorded(recorder.path, quiet_after_sound(0.3))
@@ -294,19 +308,19 @@ def test_refused_rate_falls_back_to_the_device_rate(
 def test_portaudio_errors_become_one_line_with_a_fix() -> None:
     import sounddevice as sd
 
-    busy = audio_io._device_error(sd.PortAudioError("Device unavailable", -9985), "input")
+    busy = audio_devices._device_error(sd.PortAudioError("Device unavailable", -9985), "input")
     assert str(busy).startswith("the microphone is busy — close the other program")
-    none = audio_io._device_error(sd.PortAudioError("Error querying device -1"), "output")
+    none = audio_devices._device_error(sd.PortAudioError("Error querying device -1"), "output")
     assert str(none).startswith("no speaker found")
 
 
 NO_SERVER = """
 import numpy as np
 from pathlib import Path
-from interviewer import audio_io
+from interviewer.adapters import audio_devices
 from interviewer.errors import InterviewerError
-for action in (lambda: audio_io.Recorder(Path("x.wav")).start(),
-               lambda: audio_io.play_samples(np.zeros(100), 16000)):
+for action in (lambda: audio_devices.Recorder(Path("x.wav")).start(),
+               lambda: audio_devices.play_samples(np.zeros(100), 16000)):
     try:
         action()
         print("no error")
@@ -317,8 +331,14 @@ for action in (lambda: audio_io.Recorder(Path("x.wav")).start(),
 
 def test_no_sound_server_means_no_microphone(tmp_path: Path) -> None:
     env = {**os.environ, "PULSE_SERVER": f"unix:{tmp_path}/nothing-here"}
-    out = subprocess.run([sys.executable, "-c", NO_SERVER], capture_output=True, text=True,
-                         cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)}, timeout=30)
+    out = subprocess.run(
+        [sys.executable, "-c", NO_SERVER],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        timeout=30,
+    )
     lines = out.stdout.splitlines()
     assert lines[0].startswith("no microphone found (no audio input device) — connect"), out
     assert lines[1].startswith("no speaker found"), out
@@ -335,7 +355,7 @@ def test_missing_portaudio_says_what_to_install(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.delitem(sys.modules, "sounddevice", raising=False)
     monkeypatch.setattr(sys, "meta_path", [_NoPortAudio(), *sys.meta_path])
     with pytest.raises(InterviewerError) as error:
-        audio_io.list_devices()
+        audio_devices.list_devices()
     assert str(error.value) == (
         "PortAudio not found — install libportaudio2 (apt-get install libportaudio2)"
     )
@@ -351,9 +371,9 @@ def test_play_wav_reaches_the_speaker_and_blocks_until_played(
     wav = write_wav(tmp_path / "tone.wav", tone(1.0, 22050) * 32767, rate=22050)
     with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
         started = time.monotonic()
-        audio_io.play_wav(wav)
+        audio_devices.play_wav(wav)
         took = time.monotonic() - started
-    samples, rate = audio_io.read_wav(heard)
+    samples, rate = audio_devices.read_wav(heard)
     x = samples[:, 0]
     assert took >= 1.0  # it returned after the sound, however late (no upper bound: load)
     assert 0.97 <= loud_seconds(x, rate) <= 1.15  # nothing cut off, nothing played twice
@@ -368,7 +388,7 @@ def test_playback_takes_as_long_as_the_sound_when_nobody_listens(
     wav = write_wav(tmp_path / "tone.wav", tone(1.0, 22050) * 32767, rate=22050)
     for _ in range(3):
         started = time.monotonic()
-        audio_io.play_wav(wav)
+        audio_devices.play_wav(wav)
         assert time.monotonic() - started >= 1.0  # not drained early; how late is load
 
 
@@ -386,19 +406,19 @@ def test_mic_check_records_plays_back_and_measures(
     feeder = threading.Thread(target=feed)
     feeder.start()
     with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
-        check = audio_io.mic_check(2.0, path=tmp_path / "check.wav")
+        check = audio_devices.mic_check(2.0, path=tmp_path / "check.wav")
     feeder.join(10)
     assert check.peak_dbfs == pytest.approx(-6.0, abs=0.1)
     assert -15 < check.rms_dbfs < -8 and not check.all_zero
     assert check.path == tmp_path / "check.wav"
-    samples, rate = audio_io.read_wav(heard)
+    samples, rate = audio_devices.read_wav(heard)
     assert 0.95 <= loud_seconds(samples[:, 0], rate) <= 1.15
 
 
 _ALSA_MESSAGE = """
 import ctypes, sys
 if sys.argv[1] == "quiet":
-    from interviewer.audio_io import quiet_alsa
+    from interviewer.adapters.audio_devices import quiet_alsa
     assert quiet_alsa()
 pcm = ctypes.c_void_p()
 ctypes.CDLL("libasound.so.2").snd_pcm_open(ctypes.byref(pcm), b"no_such_pcm", 0, 0)
@@ -408,8 +428,13 @@ ctypes.CDLL("libasound.so.2").snd_pcm_open(ctypes.byref(pcm), b"no_such_pcm", 0,
 @pytest.mark.parametrize("mode", ["loud", "quiet"])
 def test_alsa_library_messages_stay_off_the_screen(mode: str) -> None:
     """ALSA prints its own lines to stderr (e.g. "underrun occurred"); we silence them."""
-    done = subprocess.run([sys.executable, "-c", _ALSA_MESSAGE, mode], cwd=ROOT,
-                          capture_output=True, text=True, timeout=30)
+    done = subprocess.run(
+        [sys.executable, "-c", _ALSA_MESSAGE, mode],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert done.returncode == 0, done.stderr
     if mode == "loud":  # the library really does print, so the quiet case means something
         assert "ALSA lib" in done.stderr and "no_such_pcm" in done.stderr

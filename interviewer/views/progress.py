@@ -71,8 +71,12 @@ class TranscribeProgress:
             )
             self._task = self._bar.add_task(self.label, total=total_s, audio="")
             self._bar.start()
-        self._bar.update(self._task, completed=done_s, total=total_s,
-                         audio=f"{clock(done_s)} / {clock(total_s) if total_s else '?'}")
+        self._bar.update(
+            self._task,
+            completed=done_s,
+            total=total_s,
+            audio=f"{clock(done_s)} / {clock(total_s) if total_s else '?'}",
+        )
 
     def _line(self, done_s: float, total_s: float) -> None:
         share = min(done_s / total_s, 1.0)
@@ -82,8 +86,12 @@ class TranscribeProgress:
             self._next_line += PLAIN_STEP
         elapsed = time.monotonic() - self._started
         left = f", about {clock(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
-        print(f"transcribing {self.label}: {share:4.0%} ({clock(done_s)} of {clock(total_s)} "
-              f"of audio){left}", file=self.stream, flush=True)
+        print(
+            f"transcribing {self.label}: {share:4.0%} ({clock(done_s)} of {clock(total_s)} "
+            f"of audio){left}",
+            file=self.stream,
+            flush=True,
+        )
 
 
 def clock(seconds: float) -> str:

@@ -26,14 +26,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from interviewer.errors import InterviewerError
-from interviewer.fileio import (
+from interviewer.adapters.fileio import (
     atomic_file,
     copy_atomic,
     unique_path,
     write_text_atomic,
 )
-from interviewer.models import SPAN_LABELS, Question
+from interviewer.core.models import SPAN_LABELS, Question
+from interviewer.errors import InterviewerError
 
 # 2: a section has "spans" (one or more stretches; chit-chat is its own "other" section),
 # "confidence" (0..1) and "reason"; 1 had one start/end per section (see upgrade)
@@ -69,8 +69,9 @@ def reserve(question: Question, audio_suffix: str, when: datetime | None = None)
 
 def files_for(record: Path, audio_suffix: str = ".wav") -> AttemptFiles:
     stem = record.with_suffix("")
-    return AttemptFiles(stem, stem.with_name(stem.name + audio_suffix), record.with_suffix(".md"),
-                        record)
+    return AttemptFiles(
+        stem, stem.with_name(stem.name + audio_suffix), record.with_suffix(".md"), record
+    )
 
 
 def save_audio_copy(src: Path, dst: Path) -> Path:
@@ -81,8 +82,9 @@ def save_audio_copy(src: Path, dst: Path) -> Path:
 # --- takes in progress ----------------------------------------------------------------------
 
 
-def placeholder(question: Question, files: AttemptFiles, when: datetime,
-                **extra: Any) -> dict[str, Any]:
+def placeholder(
+    question: Question, files: AttemptFiles, when: datetime, **extra: Any
+) -> dict[str, Any]:
     """The record a take has until it is finished: enough to list it and to finish it."""
     return {
         "format_version": FORMAT_VERSION,
@@ -236,11 +238,14 @@ def load_attempt(path: Path) -> dict[str, Any]:
     except (OSError, ValueError) as exc:
         why = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         if isinstance(exc, FileNotFoundError):
-            raise InterviewerError(f"attempt not found: {path}",
-                                   "'interviewer history' lists the saved attempts") from exc
+            raise InterviewerError(
+                f"attempt not found: {path}", "'interviewer history' lists the saved attempts"
+            ) from exc
         if isinstance(exc, PermissionError):
-            raise InterviewerError(f"cannot read attempt {path}: permission denied",
-                                   f"make it readable for your user (chmod u+r {path})") from exc
+            raise InterviewerError(
+                f"cannot read attempt {path}: permission denied",
+                f"make it readable for your user (chmod u+r {path})",
+            ) from exc
         raise InterviewerError(f"damaged attempt record {path}: {why}", DAMAGED_HINT) from exc
     if not isinstance(record, dict) or "format_version" not in record:
         raise InterviewerError(f"{path} is not an attempt record", "pick a .json attempt file")
@@ -280,14 +285,17 @@ def _spans_from_start_end(record: dict[str, Any]) -> None:
     """Version 1 -> 2: each section said in one stretch, its start to its end (none if
     missing), with a confidence nobody measured (null: views show none)."""
     for s in record.get("sections", []):
-        s.setdefault("spans", [] if s.get("missing") else
-                     [{"start_s": s["start_s"], "end_s": s["end_s"]}])
+        s.setdefault(
+            "spans", [] if s.get("missing") else [{"start_s": s["start_s"], "end_s": s["end_s"]}]
+        )
         s.setdefault("confidence", None)
         s.setdefault("reason", "")
     for s in (record.get("metrics") or {}).get("sections", {}).values():
         if "start_s" in s and "end_s" in s:
-            s.setdefault("spans", [] if s.get("missing") else
-                         [{"start_s": s["start_s"], "end_s": s["end_s"]}])
+            s.setdefault(
+                "spans",
+                [] if s.get("missing") else [{"start_s": s["start_s"], "end_s": s["end_s"]}],
+            )
 
 
 class _Num:
@@ -312,37 +320,97 @@ class _OneOf:
     specs: tuple[Any, ...]
 
 
-_WORD = {"text": _Req(str), "start_s": _Req(NUM), "end_s": _Req(NUM), "probability": NUM,
-         "label": str}
+_WORD = {
+    "text": _Req(str),
+    "start_s": _Req(NUM),
+    "end_s": _Req(NUM),
+    "probability": NUM,
+    "label": str,
+}
 _SPAN = {"start_s": _Req(NUM), "end_s": _Req(NUM)}
-_SECTION = {"label": _Req(_OneOf(SPAN_LABELS)), "start_s": _Req(NUM), "end_s": _Req(NUM),
-            "duration_s": NUM, "share": NUM, "text": str, "missing": bool, "reason": str,
-            "spans": [_SPAN], "confidence": _OneOf((NUM, None))}
-_CHECK = {"name": _Req(str), "value": _Req(_OneOf((NUM, bool))), "target": _Req(str),
-          "ok": _Req(bool), "message": str}
+_SECTION = {
+    "label": _Req(_OneOf(SPAN_LABELS)),
+    "start_s": _Req(NUM),
+    "end_s": _Req(NUM),
+    "duration_s": NUM,
+    "share": NUM,
+    "text": str,
+    "missing": bool,
+    "reason": str,
+    "spans": [_SPAN],
+    "confidence": _OneOf((NUM, None)),
+}
+_CHECK = {
+    "name": _Req(str),
+    "value": _Req(_OneOf((NUM, bool))),
+    "target": _Req(str),
+    "ok": _Req(bool),
+    "message": str,
+}
 _METRICS = {
-    "answer_s": NUM, "words": NUM, "wpm": NUM, "fillers_per_min": NUM, "hedges": NUM,
-    "action_i": NUM, "action_we": NUM, "fillers": _Map(NUM),
-    "sections": _Map({"duration_s": NUM, "share": NUM, "words": NUM, "wpm": NUM,
-                      "missing": bool, "start_s": NUM, "end_s": NUM, "spans": [_SPAN]}),
+    "answer_s": NUM,
+    "words": NUM,
+    "wpm": NUM,
+    "fillers_per_min": NUM,
+    "hedges": NUM,
+    "action_i": NUM,
+    "action_we": NUM,
+    "fillers": _Map(NUM),
+    "sections": _Map(
+        {
+            "duration_s": NUM,
+            "share": NUM,
+            "words": NUM,
+            "wpm": NUM,
+            "missing": bool,
+            "start_s": NUM,
+            "end_s": NUM,
+            "spans": [_SPAN],
+        }
+    ),
     "other_s": NUM,
     "checks": [_CHECK],
-    "long_pauses": [{"start_s": _Req(NUM), "end_s": NUM, "duration_s": _Req(NUM),
-                     "section": _OneOf((str, None))}],
-    "key_facts": [{"fact": _Req(str), "kind": str, "value": _Req(str), "section": str,
-                   "status": str}],
+    "long_pauses": [
+        {
+            "start_s": _Req(NUM),
+            "end_s": NUM,
+            "duration_s": _Req(NUM),
+            "section": _OneOf((str, None)),
+        }
+    ],
+    "key_facts": [
+        {"fact": _Req(str), "kind": str, "value": _Req(str), "section": str, "status": str}
+    ],
     "filler_capture": {"coverage": NUM, "trust": str, "note": str},
 }
 RECORD_SCHEMA: dict[str, Any] = {
-    "format_version": _Req(int), "status": str, "question_id": str, "question": str,
-    "principle": str, "story_file": str, "created_at": str, "duration_s": NUM, "speech_s": NUM,
-    "filler_capture_s": NUM, "model": str, "previous_model": str, "audio": str, "input": str,
-    "ended_by": str, "source_audio": str, "reanalyzed_at": str,
-    "words": [_WORD], "sections": [_SECTION], "metrics": _METRICS, "feedback": [str],
+    "format_version": _Req(int),
+    "status": str,
+    "question_id": str,
+    "question": str,
+    "principle": str,
+    "story_file": str,
+    "created_at": str,
+    "duration_s": NUM,
+    "speech_s": NUM,
+    "filler_capture_s": NUM,
+    "model": str,
+    "previous_model": str,
+    "audio": str,
+    "input": str,
+    "ended_by": str,
+    "source_audio": str,
+    "reanalyzed_at": str,
+    "words": [_WORD],
+    "sections": [_SECTION],
+    "metrics": _METRICS,
+    "feedback": [str],
     "markers": [{"time_s": _Req(NUM), "label": _Req(str)}],
-    "follow_ups": [{"question": str, "asked_for": str, "audio": str, "offset_s": NUM,
-                    "ended_by": str}],
-    "latency": _Map(NUM), "files": _Map(str),
+    "follow_ups": [
+        {"question": str, "asked_for": str, "audio": str, "offset_s": NUM, "ended_by": str}
+    ],
+    "latency": _Map(NUM),
+    "files": _Map(str),
 }
 
 
@@ -354,8 +422,9 @@ def check_record(record: Any) -> str:
 def _check(value: Any, spec: Any, where: str) -> str:
     here = where or "the record"
     if isinstance(spec, _OneOf):
-        if any(value == s if isinstance(s, str) else not _check(value, s, where)
-               for s in spec.specs):
+        if any(
+            value == s if isinstance(s, str) else not _check(value, s, where) for s in spec.specs
+        ):
             return ""
         return f"{here} is {_short(value)}, which is not allowed there"
     if spec is None:
@@ -369,13 +438,15 @@ def _check(value: Any, spec: Any, where: str) -> str:
     if isinstance(spec, list):
         if not isinstance(value, list):
             return f"{here} is {_short(value)}, not a list"
-        return next((p for i, item in enumerate(value)
-                     if (p := _check(item, spec[0], f"{where}[{i}]"))), "")
+        return next(
+            (p for i, item in enumerate(value) if (p := _check(item, spec[0], f"{where}[{i}]"))), ""
+        )
     if isinstance(spec, _Map):
         if not isinstance(value, dict):
             return f"{here} is {_short(value)}, not an object"
-        return next((p for k, v in value.items() if (p := _check(v, spec.value, f"{where}.{k}"))),
-                    "")
+        return next(
+            (p for k, v in value.items() if (p := _check(v, spec.value, f"{where}.{k}"))), ""
+        )
     if not isinstance(value, dict):
         return f"{here} is {_short(value)}, not an object"
     for key, sub in spec.items():
@@ -454,9 +525,19 @@ def _orphan_record(path: Path, audio: Path) -> dict[str, Any]:
         created_at = created.isoformat(timespec="seconds")
     except ValueError:
         created_at = ""
-    return {"format_version": FORMAT_VERSION, "status": UNFINISHED, "question_id": story,
-            "created_at": created_at, "audio": audio.name, "orphan": True, "feedback": [],
-            "latency": {}, "path": str(path), "busy": False, "audio_path": str(audio)}
+    return {
+        "format_version": FORMAT_VERSION,
+        "status": UNFINISHED,
+        "question_id": story,
+        "created_at": created_at,
+        "audio": audio.name,
+        "orphan": True,
+        "feedback": [],
+        "latency": {},
+        "path": str(path),
+        "busy": False,
+        "audio_path": str(audio),
+    }
 
 
 def readable(

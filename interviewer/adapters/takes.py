@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from interviewer import store
+from interviewer.adapters import store
 
 
 class Interrupts:
@@ -52,9 +52,12 @@ class Interrupts:
         self.presses, self.stop = 1, True
         # A signal handler may run inside a print: write to the descriptor, not the stream.
         with contextlib.suppress(OSError, ValueError):
-            os.write(self.screen.out.fileno(), b"\nCtrl-C: saving what you said first, then "
-                     b"the session ends (Ctrl-C again stops now; the take is then kept "
-                     b"unfinished)\n")
+            os.write(
+                self.screen.out.fileno(),
+                b"\nCtrl-C: saving what you said first, then "
+                b"the session ends (Ctrl-C again stops now; the take is then kept "
+                b"unfinished)\n",
+            )
 
 
 def keep_stopped_take(files: store.AttemptFiles, exc: BaseException, screen: Any) -> bool:
@@ -72,9 +75,11 @@ def keep_stopped_take(files: store.AttemptFiles, exc: BaseException, screen: Any
             screen.say("Stopped before anything was recorded: nothing to save.")
         return False
     if stopped:
-        screen.say(f"Stopped. The take is kept, unfinished: {files.audio}\n"
-                   "  It is transcribed and saved the next time you start "
-                   "'interviewer practice', or now with 'interviewer reanalyze'.")
+        screen.say(
+            f"Stopped. The take is kept, unfinished: {files.audio}\n"
+            "  It is transcribed and saved the next time you start "
+            "'interviewer practice', or now with 'interviewer reanalyze'."
+        )
     return True
 
 

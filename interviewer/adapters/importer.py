@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from interviewer import bank
+from interviewer.adapters import bank
+from interviewer.adapters.fileio import write_text_atomic
+from interviewer.core.models import Principle, Question, Story
 from interviewer.errors import InterviewerError
-from interviewer.fileio import write_text_atomic
-from interviewer.models import Principle, Question, Story
 
 # Obvious typos whose meaning is clear; everything else keeps the user's wording.
 TYPO_FIXES: tuple[tuple[str, str], ...] = (

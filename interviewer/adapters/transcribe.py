@@ -1,7 +1,7 @@
 """faster-whisper adapter: model resolution, loading once, and our own Word/Transcript types.
 
 faster_whisper (and with it ctranslate2, onnxruntime, huggingface_hub) is imported inside
-functions, so `import interviewer.transcribe` stays cheap and `interviewer --help` fast.
+functions, so `import interviewer.adapters.transcribe` stays cheap and `interviewer --help` fast.
 No faster-whisper object leaves this module.
 """
 
@@ -15,10 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from interviewer.core.models import Transcript, Word
 from interviewer.errors import InterviewerError
-from interviewer.models import Transcript, Word
-from interviewer.progress import ProgressFn
 from interviewer.settings import FILLER_PROMPT, SAMPLE_RATE_HZ, TranscribeSettings
+from interviewer.views.progress import ProgressFn
 
 EMBEDDED_LABEL = "tiny.en (embedded)"
 # A safe place to cut speech that VAD keeps as one stretch: 0.1 s at least 30 dB below its
@@ -92,7 +92,7 @@ def unload_models() -> None:
     """
     import gc
 
-    from interviewer.embeddings import give_back_freed_memory
+    from interviewer.adapters.embeddings import give_back_freed_memory
 
     with _models_lock:
         _models.clear()
@@ -111,8 +111,11 @@ def _load(model: str, device: str, compute_type: str, cpu_threads: int) -> Any:
         raise InterviewerError(
             "faster-whisper is not installed", "run: pip install faster-whisper"
         ) from exc
-    options: dict[str, Any] = {"device": device, "compute_type": compute_type,
-                               "cpu_threads": cpu_threads}
+    options: dict[str, Any] = {
+        "device": device,
+        "compute_type": compute_type,
+        "cpu_threads": cpu_threads,
+    }
     if not local:
         # A named model already in the Hugging Face cache loads from there without asking the
         # Hub: nothing leaves the machine once it has been downloaded.
@@ -135,15 +138,19 @@ def _load_error(model: str, local: bool, exc: Exception) -> InterviewerError:
         )
     if isinstance(exc, ValueError) and "Invalid model size" in reason:
         names = reason.split("expected one of:", 1)[-1].strip()
-        return InterviewerError(f"unknown speech model '{model}'",
-                                f"choose one of: {names}; or give a local model folder")
+        return InterviewerError(
+            f"unknown speech model '{model}'",
+            f"choose one of: {names}; or give a local model folder",
+        )
     if isinstance(exc, OSError):  # huggingface_hub's offline/not-found errors are OSErrors
         return InterviewerError(
             f"cannot load speech model '{model}': it is not downloaded and the download failed",
             "connect to the internet once to fetch it, or use the embedded model (no --model)",
         )
-    return InterviewerError(f"cannot load speech model '{model}': {reason}",
-                            "check --model and the device/compute type settings")
+    return InterviewerError(
+        f"cannot load speech model '{model}': {reason}",
+        "check --model and the device/compute type settings",
+    )
 
 
 def _first_line(exc: BaseException) -> str:
@@ -178,9 +185,7 @@ class Transcriber:
         progress: ProgressFn | None = None,
     ) -> None:
         self.settings = settings or TranscribeSettings()
-        self.keep_fillers = (
-            self.settings.keep_fillers if keep_fillers is None else keep_fillers
-        )
+        self.keep_fillers = self.settings.keep_fillers if keep_fillers is None else keep_fillers
         self.progress = progress
         self.model_path, self.label = resolve_model(self.settings.model)
 
@@ -222,8 +227,9 @@ class Transcriber:
         s = self.settings
         # No max_speech_duration_s: its cut falls inside a word when someone talks a
         # window's length without a 0.1 s pause; long spans get overlapping windows instead.
-        return VadOptions(min_silence_duration_ms=s.vad_min_silence_ms,
-                          speech_pad_ms=s.vad_speech_pad_ms)
+        return VadOptions(
+            min_silence_duration_ms=s.vad_min_silence_ms, speech_pad_ms=s.vad_speech_pad_ms
+        )
 
     def _speech_spans(self, audio: np.ndarray) -> list[tuple[int, int]]:
         """VAD speech stretches in samples of one block; the whole block when VAD is off."""
@@ -291,10 +297,13 @@ class Transcriber:
         what babble from another room or a repetition loop decodes to."""
         s = self.settings
         return [
-            seg for seg in segments
+            seg
+            for seg in segments
             if seg.compression_ratio <= s.max_compression_ratio
-            and not (seg.avg_logprob < s.unlikely_logprob
-                     and seg.no_speech_prob > s.unlikely_no_speech_prob)
+            and not (
+                seg.avg_logprob < s.unlikely_logprob
+                and seg.no_speech_prob > s.unlikely_no_speech_prob
+            )
         ]
 
     def _run(self, speech: np.ndarray, **options: Any) -> Iterable[Any]:
@@ -331,7 +340,7 @@ class _Audio:
     def __getitem__(self, where: slice) -> np.ndarray:
         start, stop = where.start, where.stop
         parts = [
-            block[max(start - at, 0): stop - at]
+            block[max(start - at, 0) : stop - at]
             for at, block in self.blocks
             if at < stop and at + len(block) > start
         ]
@@ -403,8 +412,11 @@ class _Run:
             # has seen (30 MB more in 8 calls of different lengths): pad with silence to one
             # of a few lengths. The speech found is then clipped to the real audio.
             piece = np.pad(piece, (0, _vad_length(len(piece)) - len(piece)))
-        spans = [(start + a, start + min(b, cut - start))
-                 for a, b in self.t._speech_spans(piece) if a < cut - start]
+        spans = [
+            (start + a, start + min(b, cut - start))
+            for a, b in self.t._speech_spans(piece)
+            if a < cut - start
+        ]
         if self.open is not None:
             if spans and spans[0][0] == start:  # the speech goes on across the cut
                 spans[0] = (self.open[0], spans[0][1])
@@ -467,8 +479,12 @@ class _Run:
         for spans in ready:  # one window at a time, for progress
             words, captured = self.t._decode(self.audio, spans)
             if self.words and words and spans[0][0] < self.decoded_to:
-                self.words = splice(self.words, words, spans[0][0] / SAMPLE_RATE_HZ,
-                                    self.decoded_to / SAMPLE_RATE_HZ)
+                self.words = splice(
+                    self.words,
+                    words,
+                    spans[0][0] / SAMPLE_RATE_HZ,
+                    self.decoded_to / SAMPLE_RATE_HZ,
+                )
             else:
                 self.words += words
             self.decoded_to = spans[-1][1]
@@ -515,7 +531,9 @@ def _union_samples(spans: list[tuple[int, int]]) -> int:
 
 
 def _append(
-    words: list[Word], new: list[Word], window: list[tuple[int, int]],
+    words: list[Word],
+    new: list[Word],
+    window: list[tuple[int, int]],
     spans: list[tuple[int, int]],
 ) -> list[Word]:
     """`words` then `new`, the words of `window` (a run of `spans`): where the window starts
@@ -536,8 +554,9 @@ def splice(before: list[Word], after: list[Word], lo_s: float, hi_s: float) -> l
     mid = (lo_s + hi_s) / 2
     a = [i for i, w in enumerate(before) if w.end_s > lo_s]
     b = [j for j, w in enumerate(after) if w.start_s < hi_s]
-    match = SequenceMatcher(None, [_key(before[i].text) for i in a],
-                            [_key(after[j].text) for j in b], autojunk=False)
+    match = SequenceMatcher(
+        None, [_key(before[i].text) for i in a], [_key(after[j].text) for j in b], autojunk=False
+    )
     best: tuple[float, int, int] | None = None
     for block in match.get_matching_blocks():
         if block.size < 2:
@@ -550,9 +569,10 @@ def splice(before: list[Word], after: list[Word], lo_s: float, hi_s: float) -> l
             if best is None or distance < best[0]:
                 best = (distance, i, j)
     if best is not None:
-        return before[: best[1]] + after[best[2]:]
-    return ([w for w in before if (w.start_s + w.end_s) / 2 < mid]
-            + [w for w in after if (w.start_s + w.end_s) / 2 >= mid])
+        return before[: best[1]] + after[best[2] :]
+    return [w for w in before if (w.start_s + w.end_s) / 2 < mid] + [
+        w for w in after if (w.start_s + w.end_s) / 2 >= mid
+    ]
 
 
 def _key(text: str) -> str:
@@ -619,8 +639,12 @@ def _words(segments: Iterable[Any]) -> Iterable[Word]:
                 continue
             if merged and not w.word[:1].isspace():
                 last = merged[-1]
-                merged[-1] = Word(last.text + text, last.start_s, max(last.end_s, w.end),
-                                  min(last.probability, w.probability))
+                merged[-1] = Word(
+                    last.text + text,
+                    last.start_s,
+                    max(last.end_s, w.end),
+                    min(last.probability, w.probability),
+                )
             else:
                 merged.append(Word(text, w.start, w.end, w.probability))
         yield from merged

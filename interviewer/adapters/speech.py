@@ -72,9 +72,11 @@ class PyttsxSpeaker:
         return synthesize(text, self.settings, self.cache_dir)
 
     def say(self, text: str) -> None:
-        from interviewer import audio_io  # numpy and PortAudio only when speaking for real
+        from interviewer.adapters import (
+            audio_devices,  # numpy and PortAudio only when speaking for real
+        )
 
-        audio_io.play_wav(self.prepare(text), self.output_device)
+        audio_devices.play_wav(self.prepare(text), self.output_device)
 
 
 class SafeSpeaker:
@@ -168,8 +170,13 @@ def synthesize(text: str, settings: SpeechSettings, cache_dir: Path) -> Path:
     tmp = _temp_file(cache_dir)
     try:
         _run_child(
-            {"mode": "save", "text": text, "voice": voice, "rate": settings.rate_wpm,
-             "path": str(tmp)},
+            {
+                "mode": "save",
+                "text": text,
+                "voice": voice,
+                "rate": settings.rate_wpm,
+                "path": str(tmp),
+            },
             CHILD_START_TIMEOUT_S + len(text) / 100,
         )
         if wav_duration_s(tmp) <= 0:
@@ -269,8 +276,11 @@ def _run_child(request: dict[str, object], timeout_s: float) -> str:
     request = {**request, "timeout": timeout_s}
     try:
         done = subprocess.run(
-            [sys.executable, "-c", _CHILD], input=json.dumps(request), capture_output=True,
-            text=True, timeout=timeout_s + 5,
+            [sys.executable, "-c", _CHILD],
+            input=json.dumps(request),
+            capture_output=True,
+            text=True,
+            timeout=timeout_s + 5,
         )
     except subprocess.TimeoutExpired as exc:
         raise InterviewerError("speech synthesis timed out", NO_SPEAK_HINT) from exc

@@ -24,8 +24,8 @@ from typing import Any, BinaryIO, Literal
 
 import numpy as np
 
+from interviewer.adapters.fileio import is_storage_fault, storage_error
 from interviewer.errors import InterviewerError
-from interviewer.fileio import is_storage_fault, storage_error
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 
 Kind = Literal["input", "output"]
@@ -46,8 +46,10 @@ _PA_INVALID_DEVICE = -9996
 _PA_DEVICE_UNAVAILABLE = -9985
 
 _NOUN = {"input": "microphone", "output": "speaker"}
-NO_DEVICES_HINT = ("connect a microphone or speaker; on Linux check that the sound server runs "
-                   "(`pactl info`) and that libasound2-plugins is installed")
+NO_DEVICES_HINT = (
+    "connect a microphone or speaker; on Linux check that the sound server runs "
+    "(`pactl info`) and that libasound2-plugins is installed"
+)
 _LIST_HINT = "list the devices with `python -m sounddevice`"
 ALL_ZERO_WARNING = (
     "the microphone records only silence (all zeros)"
@@ -150,7 +152,7 @@ class Resampler:
         if self.rate_in == self.rate_out or x.size == 0:
             return x
         padded = np.concatenate([self._history, x])
-        self._history = padded[len(padded) - len(self._history):]
+        self._history = padded[len(padded) - len(self._history) :]
         filtered = np.convolve(padded, self._kernel, mode="valid")
         times = np.arange(self._pos, len(x) - 1 + 1e-9, self._step)
         out = np.interp(times, np.arange(-1, len(x)), np.concatenate([[self._prev], filtered]))
@@ -183,8 +185,9 @@ def quiet_alsa() -> bool:
         return False
     # void handler(const char *file, int line, const char *function, int err, const char *fmt,
     # ...); the variadic rest is never read.
-    handler_type = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
-                                    ctypes.c_int, ctypes.c_char_p)
+    handler_type = ctypes.CFUNCTYPE(
+        None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p
+    )
     _alsa_handler = handler_type(lambda *_: None)
     lib.snd_lib_error_set_handler(_alsa_handler)
     return True
@@ -274,12 +277,16 @@ def _require_device(sd: ModuleType, device: int | None, kind: Kind) -> None:
 
 def _no_device_error(kind: Kind) -> InterviewerError:
     noun = _NOUN[kind]
-    hint = (f"connect or enable a {noun}; on Linux check that the sound server runs (`pactl "
-            "info`) and that libasound2-plugins is installed")
+    hint = (
+        f"connect or enable a {noun}; on Linux check that the sound server runs (`pactl "
+        "info`) and that libasound2-plugins is installed"
+    )
     if kind == "input":
-        hint += (". Without one, practise from a recording: interviewer practice -q ID "
-                 "--answer-audio FILE; or try the live session on virtual devices: "
-                 "scripts/virtual_audio.sh (see README, 'No microphone?')")
+        hint += (
+            ". Without one, practise from a recording: interviewer practice -q ID "
+            "--answer-audio FILE; or try the live session on virtual devices: "
+            "scripts/virtual_audio.sh (see README, 'No microphone?')"
+        )
     return InterviewerError(f"no {noun} found (no audio {kind} device)", hint)
 
 
@@ -323,8 +330,11 @@ def _open_stream(
         for channels in dict.fromkeys(channel_choices):
             try:
                 stream = factory(
-                    device=device, samplerate=rate, channels=channels,
-                    blocksize=int(rate * block_s), **kwargs,
+                    device=device,
+                    samplerate=rate,
+                    channels=channels,
+                    blocksize=int(rate * block_s),
+                    **kwargs,
                 )
             except sd.PortAudioError as exc:
                 if _is_refusal(exc, _PA_INVALID_CHANNELS):
@@ -391,8 +401,14 @@ def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None
     player = _Player(sd, data)
     rates = [rate, _device_rate(sd, index, "output")]
     stream, used_rate, channels = _open_stream(
-        sd, "output", index, rates, (data.shape[1], 1, 2), dtype="float32",
-        callback=player.callback, finished_callback=player.finished.set,
+        sd,
+        "output",
+        index,
+        rates,
+        (data.shape[1], 1, 2),
+        dtype="float32",
+        callback=player.callback,
+        finished_callback=player.finished.set,
     )
     # PortAudio's ALSA backend drops what is still buffered when a callback stream finishes
     # (measured: the last ~35 ms at 35 ms latency), so end on silence at least that long; the
@@ -489,8 +505,20 @@ class WavAppender:
 
 def _wav_header(rate: int, data_bytes: int) -> bytes:
     return struct.pack(
-        "<4sI4s4sIHHIIHH4sI", b"RIFF", 36 + data_bytes, b"WAVE", b"fmt ", 16, 1, 1,
-        rate, rate * 2, 2, 16, b"data", data_bytes,
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + data_bytes,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        rate,
+        rate * 2,
+        2,
+        16,
+        b"data",
+        data_bytes,
     )
 
 
@@ -539,7 +567,13 @@ class Recorder:
         _require_device(sd, index, "input")
         rates = [self.settings.sample_rate_hz, _device_rate(sd, index, "input")]
         self._stream, self.device_rate_hz, _ = _open_stream(
-            sd, "input", index, rates, (1, 2), self.settings.block_s, dtype="int16",
+            sd,
+            "input",
+            index,
+            rates,
+            (1, 2),
+            self.settings.block_s,
+            dtype="int16",
             callback=self._callback,
         )
         try:

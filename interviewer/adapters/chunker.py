@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from interviewer.models import Transcript, Word, join_transcripts
+from interviewer.core.models import Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
 
 
@@ -88,8 +88,9 @@ class BackgroundTranscriber:
         self._thread.join()
         if self._error:
             raise self._error
-        return join_transcripts(self._parts, total / SAMPLE_RATE_HZ,
-                                getattr(self.transcriber, "label", ""))
+        return join_transcripts(
+            self._parts, total / SAMPLE_RATE_HZ, getattr(self.transcriber, "label", "")
+        )
 
     def _work(self) -> None:
         while (job := self._jobs.get()) is not None:

@@ -6,7 +6,7 @@ import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
-from interviewer.bank import read_user_text
+from interviewer.adapters.bank import read_user_text
 from interviewer.errors import InterviewerError
 
 SETTINGS_FILE = "settings.toml"

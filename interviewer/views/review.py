@@ -19,12 +19,12 @@ from itertools import groupby, zip_longest
 from pathlib import Path
 from typing import Any
 
-from interviewer import store
-from interviewer.coaching import CoachSettings
+from interviewer.adapters import store
+from interviewer.adapters.fileio import write_text_atomic
+from interviewer.core.coaching import CoachSettings
+from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.errors import InterviewerError
-from interviewer.fileio import write_text_atomic
-from interviewer.models import LABEL_TITLES, LABELS, OTHER, Question
-from interviewer.render import (
+from interviewer.views.summary import (
     LIKELY,
     basis,
     confidence_word,
@@ -33,7 +33,7 @@ from interviewer.render import (
     spans_text,
     time_text,
 )
-from interviewer.render import title as section_title
+from interviewer.views.summary import title as section_title
 
 NO_ATTEMPTS_HINT = (
     "record one first: 'interviewer practice -q ID' (add --answer-audio FILE for a recording)"
@@ -41,10 +41,22 @@ NO_ATTEMPTS_HINT = (
 INDEX_FILE = ".review-index.json"
 INDEX_VERSION = 2  # 2: sections carry spans, confidence and reason; other_s
 # Basic ANSI colours so every terminal shows them; the HTML report uses the same hues.
-ANSI_BG = {"situation": "44", "task": "45", "action": "42", "result": "43", "learning": "41",
-           OTHER: "47"}
-ANSI_FG = {"situation": "34", "task": "35", "action": "32", "result": "33", "learning": "31",
-           OTHER: "2"}
+ANSI_BG = {
+    "situation": "44",
+    "task": "45",
+    "action": "42",
+    "result": "43",
+    "learning": "41",
+    OTHER: "47",
+}
+ANSI_FG = {
+    "situation": "34",
+    "task": "35",
+    "action": "32",
+    "result": "33",
+    "learning": "31",
+    OTHER: "2",
+}
 CHECK_TITLES = {
     "length": "Length",
     "action_share": "Action share",
@@ -213,10 +225,12 @@ def _good_entry(entry: Any) -> bool:
         return False
     s = entry[2]
     numbers = ("duration_s", "answer_s", "words", "wpm", "fillers_per_min")
-    return (all(isinstance(s.get(k), str) for k in ("path", "question_id", "created_at", "status"))
-            and all(isinstance(s.get(k), int | float) for k in numbers)
-            and isinstance(s.get("sections"), dict)
-            and all(isinstance(v, dict) for v in s["sections"].values()))
+    return (
+        all(isinstance(s.get(k), str) for k in ("path", "question_id", "created_at", "status"))
+        and all(isinstance(s.get(k), int | float) for k in numbers)
+        and isinstance(s.get("sections"), dict)
+        and all(isinstance(v, dict) for v in s["sections"].values())
+    )
 
 
 def _write_index(root: Path, entries: dict[str, list[Any]]) -> None:
@@ -273,8 +287,9 @@ def review_text(
     if store.is_unfinished(record):
         where = record.get("audio_path") or record.get("audio", "")
         hint = "" if record.get("busy") else f"; {store.FINISH_HINT}"
-        return "\n".join([*out, "", f"Unfinished take ({unfinished_note(record)}){hint}.",
-                          f"Recording: {where}"])
+        return "\n".join(
+            [*out, "", f"Unfinished take ({unfinished_note(record)}){hint}.", f"Recording: {where}"]
+        )
     if not record.get("sections"):  # written before analysis was saved, or never analysed
         out += ["", "no analysis in this record: run 'interviewer reanalyze' to analyse it"]
         return "\n".join(out)
@@ -348,10 +363,14 @@ def _legend(s: dict[str, Any], width: int, st: Style) -> list[str]:
     else:
         said_at = spans_text(s, clock, "–" if st.unicode else "-")
         text = f"{said_at}  ({time_text(s)})" + (f"  {why}" if why else "")
-    lines = textwrap.wrap(f"{section_title(s['label']):<{TITLE_WIDTH}}{text}", max(width, 40),
-                          subsequent_indent=" " * (TITLE_WIDTH + 2), break_on_hyphens=False)
+    lines = textwrap.wrap(
+        f"{section_title(s['label']):<{TITLE_WIDTH}}{text}",
+        max(width, 40),
+        subsequent_indent=" " * (TITLE_WIDTH + 2),
+        break_on_hyphens=False,
+    )
     name = section_title(s["label"])
-    lines[0] = st.paint(name, ANSI_FG[s["label"]]) + lines[0][len(name):]
+    lines[0] = st.paint(name, ANSI_FG[s["label"]]) + lines[0][len(name) :]
     return lines
 
 
@@ -411,8 +430,11 @@ def _extras(m: dict[str, Any]) -> list[str]:
     pauses = m.get("long_pauses") or []
     if pauses:
         longest = max(pauses, key=lambda p: p["duration_s"])
-        where = f" in the {LABEL_TITLES.get(longest['section'], 'asides')}" \
-            if longest.get("section") else ""
+        where = (
+            f" in the {LABEL_TITLES.get(longest['section'], 'asides')}"
+            if longest.get("section")
+            else ""
+        )
         out.append(
             f"Long pauses: {len(pauses)}, longest {longest['duration_s']:.1f} s "
             f"at {clock(longest['start_s'])}{where}"
@@ -448,9 +470,15 @@ def side_by_side(
         out.append(_section_rule(s, width, st))
         said = s.get("text", "") if not s.get("missing") else "(not spoken)"
         left = textwrap.wrap(said, col) or [""]
-        right = textwrap.wrap(story or (
-            "(asides: no part of your story, counted in no share)" if label == OTHER
-            else "(no story written for this part)"), col)
+        right = textwrap.wrap(
+            story
+            or (
+                "(asides: no part of your story, counted in no share)"
+                if label == OTHER
+                else "(no story written for this part)"
+            ),
+            col,
+        )
         if stacked:
             out += left + [st.paint("Your story:", "2")] + right
         else:
@@ -487,8 +515,10 @@ def _fact_line(facts: Iterable[dict[str, Any]], width: int, st: Style) -> list[s
 
 SHARE_HEADER = "".join(f"{label[0].upper():>3}     " for label in LABELS)
 GUESS_MARK = "?"
-GUESS_NOTE = (f"{GUESS_MARK} the split of that part is a guess (confidence under {LIKELY:.2f}): "
-              "'interviewer review' shows when each part was said and why")
+GUESS_NOTE = (
+    f"{GUESS_MARK} the split of that part is a guess (confidence under {LIKELY:.2f}): "
+    "'interviewer review' shows when each part was said and why"
+)
 
 
 def history_text(

@@ -60,6 +60,7 @@ def join_transcripts(parts: Sequence[Transcript], duration_s: float, model: str 
 
 def shift_transcript(t: Transcript, offset_s: float) -> Transcript:
     """The same transcript with every time moved later by offset_s (duration unchanged)."""
+
     def r(x: float) -> float:
         return round(x + offset_s, 3)
 

@@ -34,14 +34,14 @@ from importlib import resources
 import numpy as np
 import numpy.typing as npt
 
+from interviewer.core.models import LABELS, OTHER, SPAN_LABELS, Section, Story, Word
 from interviewer.errors import InterviewerError
-from interviewer.models import LABELS, OTHER, SPAN_LABELS, Section, Story, Word
 
 N = len(SPAN_LABELS)
 STAR_N = len(LABELS)
 EMBED_DIM = 384  # all-MiniLM-L6-v2
 FloatArray = npt.NDArray[np.float64]
-# Sentences -> (n, EMBED_DIM) L2-normalised rows (interviewer.embeddings.SentenceEncoder.encode)
+# Sentences -> (n, EMBED_DIM) L2-normalised rows (adapters.embeddings.SentenceEncoder.encode)
 Embed = Callable[[Sequence[str]], npt.NDArray[np.floating]]
 
 
@@ -99,17 +99,21 @@ CUES: dict[str, str] = {
     r"always|never|important|going forward|in future|in the future|these days|"
     r"mistake|now i|whenever|every time|i (try|make sure|tend) to|if i did|i'd|i would)\b",
 }
-CHIT_CHAT = (r"\b(good question|great question|let me think|that's (probably )?(the|a good) one|"
-             r"does that answer|happy to (go|talk|dig)|i('ve| have) got (a|one)|long story|"
-             r"getting ahead of myself|where was i|anyway|so yeah|yeah so|hope that|sure)\b")
+CHIT_CHAT = (
+    r"\b(good question|great question|let me think|that's (probably )?(the|a good) one|"
+    r"does that answer|happy to (go|talk|dig)|i('ve| have) got (a|one)|long story|"
+    r"getting ahead of myself|where was i|anyway|so yeah|yeah so|hope that|sure)\b"
+)
 STOPWORDS = frozenset(
     "a an the and or but so to of in on at for with by from as is was were be been am "
     "are it its this that these those i me my we our us you your he she they them their "
     "his her there here then than do did does done have has had not no yes just very "
     "really also um uh er ah hmm like".split()
 )
-_LEAD = (r"^(?:(?:and|so|well|um|uh|okay|ok|now|yeah|right|honestly|basically|i think|i guess|"
-         r"i'd say|i mean)\s+)*")
+_LEAD = (
+    r"^(?:(?:and|so|well|um|uh|okay|ok|now|yeah|right|honestly|basically|i think|i guess|"
+    r"i'd say|i mean)\s+)*"
+)
 _SIGNPOST_RE = {label: re.compile(rf"{_LEAD}(?:{p})\b") for label, p in SIGNPOSTS.items()}
 _CUE_RE = {label: re.compile(p) for label, p in CUES.items()}
 _CHIT_RE = re.compile(CHIT_CHAT)
@@ -176,20 +180,32 @@ def default_model() -> StarModel:
     or shape wrong, a value not finite), so a bad file never reaches a saved record.
     """
     ref = resources.files("interviewer").joinpath("data", MODEL_FILE)
-    hint = ("restore it from the project (git checkout interviewer/data/star_model.npz) "
-            "or retrain it with scripts/train_star.py")
+    hint = (
+        "restore it from the project (git checkout interviewer/data/star_model.npz) "
+        "or retrain it with scripts/train_star.py"
+    )
     try:
         with ref.open("rb") as f, np.load(f, allow_pickle=False) as data:
-            arrays = {k: np.asarray(data[k], dtype=np.float64)
-                      for k in StarModel.__dataclass_fields__}
+            arrays = {
+                k: np.asarray(data[k], dtype=np.float64) for k in StarModel.__dataclass_fields__
+            }
     except (OSError, ValueError, KeyError, zipfile.BadZipFile, EOFError) as exc:
         raise InterviewerError(f"the STAR model {ref} is missing or damaged", hint) from exc
     n_features = arrays["mean"].shape[0] if arrays["mean"].ndim == 1 else -1
-    shapes = {"weights": (n_features, N), "bias": (N,), "mean": (n_features,),
-              "scale": (n_features,), "log_start": (N,), "log_transition": (N, N),
-              "log_prior": (N,)}
-    if any(arrays[k].shape != shape for k, shape in shapes.items()) or not all(
-            np.isfinite(a).all() for a in arrays.values()) or (arrays["scale"] <= 0).any():
+    shapes = {
+        "weights": (n_features, N),
+        "bias": (N,),
+        "mean": (n_features,),
+        "scale": (n_features,),
+        "log_start": (N,),
+        "log_transition": (N, N),
+        "log_prior": (N,),
+    }
+    if (
+        any(arrays[k].shape != shape for k, shape in shapes.items())
+        or not all(np.isfinite(a).all() for a in arrays.values())
+        or (arrays["scale"] <= 0).any()
+    ):
         raise InterviewerError(f"the STAR model {ref} is damaged (shapes or values)", hint)
     return StarModel(**arrays)
 
@@ -201,7 +217,8 @@ def normalize(text: str) -> str:
 _STRONG_SIGNPOST = re.compile(
     r"^(?:so |and )?(?:the situation (?:was|is)|my (?:main )?(?:task|goal) (?:was|is)|what i did|"
     r"as a result|the result (?:was|is)|what i (?:learned|learnt)|the (?:lesson|takeaway) "
-    r"(?:was|is|i took))\b")
+    r"(?:was|is|i took))\b"
+)
 
 
 def _words_to_stop(words: Sequence[Word], i: int) -> int:
@@ -240,12 +257,23 @@ def split_sentences(
         if not last and i + 1 - start >= min_words:
             ahead = " ".join(tokens[i + 1 : i + 8])
             before_signpost = bool(_STRONG_SIGNPOST.match(ahead)) or (
-                word.text.rstrip().endswith((",", ";")) and signpost_in(ahead) is not None)
+                word.text.rstrip().endswith((",", ";")) and signpost_in(ahead) is not None
+            )
         rest = _words_to_stop(words, i + 1)
-        comma = (word.text.rstrip().endswith((",", ";")) and i + 1 - start >= 5 and rest >= 4
-                 and i + 1 - start + rest > long_words)
-        if last or ends or gap >= gap_s or (gap >= clause_gap_s and long_enough) or (
-                before_signpost) or comma:
+        comma = (
+            word.text.rstrip().endswith((",", ";"))
+            and i + 1 - start >= 5
+            and rest >= 4
+            and i + 1 - start + rest > long_words
+        )
+        if (
+            last
+            or ends
+            or gap >= gap_s
+            or (gap >= clause_gap_s and long_enough)
+            or (before_signpost)
+            or comma
+        ):
             sentences.append(Sentence(tuple(words[start : i + 1])))
             start = i + 1
     return sentences
@@ -313,8 +341,6 @@ def signpost_in(norm: str) -> tuple[int, str] | None:
     return None
 
 
-
-
 def features(
     sentences: Sequence[Sentence], story: Story | None, embed: Embed | None
 ) -> tuple[FloatArray, FloatArray]:
@@ -336,10 +362,12 @@ def features(
             lexical[i, STAR_N + j] = min(len(_CUE_RE[label].findall(t)), 3) / 3
         tokens = t.split() or [""]
         lexical[i, 10] = float(bool(_CHIT_RE.search(t)))
-        lexical[i, 11] = sum(w in ("i", "i'm", "i'd", "i've", "me", "my") for w in tokens) / len(
-            tokens) * 5
-        lexical[i, 12] = sum(w in ("we", "we're", "we'd", "our", "us") for w in tokens) / len(
-            tokens) * 5
+        lexical[i, 11] = (
+            sum(w in ("i", "i'm", "i'd", "i've", "me", "my") for w in tokens) / len(tokens) * 5
+        )
+        lexical[i, 12] = (
+            sum(w in ("we", "we're", "we'd", "our", "us") for w in tokens) / len(tokens) * 5
+        )
         lexical[i, 13] = min(len(tokens), 40) / 20
         lexical[i, 14] = float(texts[i].rstrip().endswith("?"))
         lexical[i, 15] = float(bool(re.search(r"\d|percent|%", t)))
@@ -349,8 +377,9 @@ def features(
     position = np.zeros((n, len(POSITION_CENTRES) + 3))
     for i, s in enumerate(sentences):
         p = ((s.start_s + s.end_s) / 2 - t0) / span
-        position[i, : len(POSITION_CENTRES)] = [math.exp(-(((p - c) / 0.15) ** 2))
-                                               for c in POSITION_CENTRES]
+        position[i, : len(POSITION_CENTRES)] = [
+            math.exp(-(((p - c) / 0.15) ** 2)) for c in POSITION_CENTRES
+        ]
         position[i, -3] = float(i == 0)
         position[i, -2] = float(i == n - 1)
         position[i, -1] = i / max(n - 1, 1)
@@ -371,11 +400,11 @@ def features(
                 # A clause cut from its sentence by a pause matches its story sentence less
                 # (0.64 and 0.71 for the halves of one retold word for word, 0.95 whole): the
                 # two halves also get the match of the whole.
-                joins = [i for i in range(n - 1) if not texts[i].rstrip().endswith(
-                    (".", "?", "!"))]
+                joins = [i for i in range(n - 1) if not texts[i].rstrip().endswith((".", "?", "!"))]
                 if joins:
-                    whole = np.asarray(embed([f"{texts[i]} {texts[i + 1]}" for i in joins]),
-                                       dtype=np.float64)
+                    whole = np.asarray(
+                        embed([f"{texts[i]} {texts[i + 1]}" for i in joins]), dtype=np.float64
+                    )
                     joined = _part_max(whole @ fe.T, frags)
                     for k, i in enumerate(joins):
                         best[i] = np.maximum(best[i], joined[k])
@@ -401,8 +430,9 @@ def _part_max(sims: FloatArray, frags: Sequence[tuple[int, str]]) -> FloatArray:
 
 
 def _scores(post: FloatArray, model: StarModel, cfg: StarSettings) -> FloatArray:
-    return np.asarray(np.log(np.clip(post, 1e-9, 1.0)) - cfg.prior_weight * model.log_prior,
-                      dtype=np.float64)
+    return np.asarray(
+        np.log(np.clip(post, 1e-9, 1.0)) - cfg.prior_weight * model.log_prior, dtype=np.float64
+    )
 
 
 def viterbi(scores: FloatArray, log_start: FloatArray, log_transition: FloatArray) -> list[int]:
@@ -472,8 +502,11 @@ def segment(
     path = viterbi(scores, start, trans)
     # A part whose best sentence is a weak guess is decoded away: missing, never invented.
     for _ in range(STAR_N):
-        weak = [j for j in set(path) if j < STAR_N and _support(j, path, post, forced, signposts)
-                < cfg.min_support]
+        weak = [
+            j
+            for j in set(path)
+            if j < STAR_N and _support(j, path, post, forced, signposts) < cfg.min_support
+        ]
         if not weak:
             break
         for j in weak:
@@ -481,16 +514,24 @@ def segment(
         path = viterbi(scores, start, trans)
     marginal = forward_backward(scores, start, trans)
     labels = [SPAN_LABELS[j] for s, j in zip(sentences, path) for _ in s.words]
-    sections = _sections(sentences, path, marginal, post, story_sims, signposts, forced,
-                         pauses, cfg)
+    sections = _sections(
+        sentences, path, marginal, post, story_sims, signposts, forced, pauses, cfg
+    )
     return Segmentation(sections, tuple(labels))
 
 
-def _support(j: int, path: Sequence[int], post: FloatArray, forced: Sequence[int | None],
-             signposts: Sequence[tuple[int, str] | None]) -> float:
+def _support(
+    j: int,
+    path: Sequence[int],
+    post: FloatArray,
+    forced: Sequence[int | None],
+    signposts: Sequence[tuple[int, str] | None],
+) -> float:
     idx = [i for i, k in enumerate(path) if k == j]
-    if any(forced[i] is not None or (signposts[i] and signposts[i][0] == j)  # type: ignore[index]
-           for i in idx):
+    if any(
+        forced[i] is not None or (signposts[i] and signposts[i][0] == j)  # type: ignore[index]
+        for i in idx
+    ):
         return 1.0
     return float(max(post[i, j] for i in idx))
 
@@ -530,11 +571,17 @@ def _sections(
     cfg: StarSettings,
 ) -> tuple[Section, ...]:
     runs = _runs(path)
-    edges = [sentences[0].start_s] + [
-        boundary(sentences[idx[0] - 1].end_s, sentences[idx[0]].start_s, pauses)
-        for _, idx in runs[1:]] + [sentences[-1].end_s]
-    run_span = {idx[0]: (round(edges[r], 3), round(edges[r + 1], 3))
-                for r, (_, idx) in enumerate(runs)}
+    edges = (
+        [sentences[0].start_s]
+        + [
+            boundary(sentences[idx[0] - 1].end_s, sentences[idx[0]].start_s, pauses)
+            for _, idx in runs[1:]
+        ]
+        + [sentences[-1].end_s]
+    )
+    run_span = {
+        idx[0]: (round(edges[r], 3), round(edges[r + 1], 3)) for r, (_, idx) in enumerate(runs)
+    }
     out = []
     for j, label in enumerate(SPAN_LABELS):
         mine = [idx for k, idx in runs if k == j]
@@ -550,14 +597,28 @@ def _sections(
         confidence = float(np.average(marginal[idx_all, j], weights=weights))
         text = " ".join(sentences[i].text for i in idx_all)
         reason = _reason(j, idx_all, post, story_sims, signposts, forced)
-        out.append(Section(label, spans[0][0], spans[-1][1], text, reason,
-                           spans=tuple(spans), confidence=round(confidence, 2)))
+        out.append(
+            Section(
+                label,
+                spans[0][0],
+                spans[-1][1],
+                text,
+                reason,
+                spans=tuple(spans),
+                confidence=round(confidence, 2),
+            )
+        )
     return tuple(out)
 
 
-def _reason(j: int, idx: Sequence[int], post: FloatArray, story_sims: FloatArray,
-            signposts: Sequence[tuple[int, str] | None],
-            forced: Sequence[int | None]) -> str:
+def _reason(
+    j: int,
+    idx: Sequence[int],
+    post: FloatArray,
+    story_sims: FloatArray,
+    signposts: Sequence[tuple[int, str] | None],
+    forced: Sequence[int | None],
+) -> str:
     if any(forced[i] == j for i in idx):
         return "live marker"
     if j == len(LABELS):
@@ -581,8 +642,9 @@ def _missing(label: str, confidence: float = 1.0) -> Section:
     return Section(label, 0.0, 0.0, "", "not spoken", missing=True, confidence=confidence)
 
 
-def boundary(prev_end_s: float, next_start_s: float,
-             pauses: Sequence[tuple[float, float]]) -> float:
+def boundary(
+    prev_end_s: float, next_start_s: float, pauses: Sequence[tuple[float, float]]
+) -> float:
     """Where one run of labels hands over to the next: inside the silence between them, so
     the parts tile the answer with no unlabelled gaps. At the end of the audio pause there
     when one is found (the next word's timestamp can be early by up to 0.8 s), else midway.
