@@ -266,7 +266,9 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
 
 
 def _timed_lines(words: Sequence[Any]) -> list[str]:
-    lines, current, start = [], [], 0.0
+    lines: list[str] = []
+    current: list[str] = []
+    start = 0.0
     for w in words:
         if not current:
             start = w.start_s

@@ -158,7 +158,8 @@ class Resampler:
         out = np.interp(times, np.arange(-1, len(x)), np.concatenate([[self._prev], filtered]))
         self._prev = filtered[-1]
         self._pos = (times[-1] + self._step - len(x)) if times.size else self._pos - len(x)
-        return out.astype(np.float32)
+        result: np.ndarray = out.astype(np.float32)
+        return result
 
 
 def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
@@ -203,7 +204,8 @@ def _sounddevice() -> ModuleType:
         ) from exc
     except ImportError as exc:
         raise InterviewerError("sounddevice not installed", "pip install sounddevice") from exc
-    return sounddevice
+    module: ModuleType = sounddevice
+    return module
 
 
 def list_devices() -> list[Device]:

@@ -312,7 +312,8 @@ def to_int16(samples: np.ndarray) -> np.ndarray:
     """Float samples in [-1, 1] (clipped) or int16 samples, as int16 PCM."""
     if samples.dtype == np.int16:
         return samples
-    return (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    pcm: np.ndarray = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    return pcm
 
 
 def write_wav_atomic(path: Path, samples: np.ndarray, rate_hz: int) -> None:

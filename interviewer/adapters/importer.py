@@ -125,9 +125,9 @@ def _parse_line(doc: _Doc, line: str, path: Path, line_no: int) -> None:
         doc.bullets.append(m.group(1).strip())
     elif not doc.questions and not doc.bullets:
         _join_wrapped(doc.description, stripped)
-    elif doc.questions and doc.questions[-1].current:
+    elif doc.questions and (current := doc.questions[-1].current):
         draft = doc.questions[-1]
-        bucket = draft.notes if draft.current == "notes" else draft.parts[draft.current]
+        bucket = draft.notes if current == "notes" else draft.parts[current]
         bucket.append(stripped)
     else:
         raise InterviewerError(

@@ -319,7 +319,8 @@ class Transcriber:
             temperature=s.temperature,  # one deterministic pass, no sampling fallback
             **options,
         )
-        return segments
+        found: Iterable[Any] = segments
+        return found
 
 
 class _Audio:

@@ -65,7 +65,7 @@ def load_coach_settings(bank_root: Path | None) -> CoachSettings:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
-        import tomli as tomllib
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data = tomllib.loads(read_user_text(path))  # Notepad's BOM is a TOML syntax error
     except (OSError, ValueError) as exc:

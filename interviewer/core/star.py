@@ -179,7 +179,7 @@ def default_model() -> StarModel:
     Raises InterviewerError naming the file when it is missing or damaged (unreadable, a key
     or shape wrong, a value not finite), so a bad file never reaches a saved record.
     """
-    ref = resources.files("interviewer").joinpath("data", MODEL_FILE)
+    ref = resources.files("interviewer").joinpath("data").joinpath(MODEL_FILE)
     hint = (
         "restore it from the project (git checkout interviewer/data/star_model.npz) "
         "or retrain it with scripts/train_star.py"
