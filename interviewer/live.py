@@ -47,6 +47,7 @@ from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.views import summary
+from interviewer.views.clock import clock
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -92,12 +93,10 @@ class Screen:
             return
         self._last = now
         bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
-        # Whole tenths and whole seconds first, so 59.96 s shows as 1:00.0, never 0:60.0.
-        minutes, tenths = divmod(round(elapsed_s * 10), 600)
-        left_min, left_s = divmod(math.ceil(max(0.0, max_s - elapsed_s)), 60)
+        left_s = math.ceil(max(0.0, max_s - elapsed_s))
         line = (
-            f"\r  [{'#' * bars:<20}] {minutes}:{tenths / 10:04.1f}  "
-            f"{left_min}:{left_s:02d} left  (Enter = done)"
+            f"\r  [{'#' * bars:<20}] {clock(elapsed_s, tenths=True)}  "
+            f"{clock(left_s)} left  (Enter = done)"
         )
         self.out.write(line)
         self.out.flush()

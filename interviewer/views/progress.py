@@ -15,6 +15,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any, TextIO
 
+from interviewer.views.clock import clock
+
 ProgressFn = Callable[[float, "float | None"], None]
 """Called with (seconds of audio fully transcribed, total seconds or None if unknown)."""
 
@@ -92,14 +94,6 @@ class TranscribeProgress:
             file=self.stream,
             flush=True,
         )
-
-
-def clock(seconds: float) -> str:
-    """h:mm:ss or m:ss."""
-    whole = int(round(seconds))
-    hours, rest = divmod(whole, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def _isatty(stream: TextIO) -> bool:

@@ -30,6 +30,7 @@ from interviewer.core.metrics import tokens
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.errors import InterviewerError
 from interviewer.views import review, summary
+from interviewer.views.clock import clock
 from interviewer.views.report_assets import CSS, JS
 
 # Below this an answer is a few seconds long; embedding it keeps the page whole if it is
@@ -218,7 +219,7 @@ def timeline_svg(record: dict[str, Any]) -> str:
         left, w = a * x, max((b - a) * x, 1.0)
         name = "Other" if s["label"] == OTHER else LABEL_TITLES[s["label"]]
         why = summary.basis(s)
-        title = f"{summary.title(s['label'])} {summary.spans_text(s, review.clock)}" + (
+        title = f"{summary.title(s['label'])} {summary.spans_text(s, clock)}" + (
             f" · {why}" if why else ""
         )
         text = name if w > 70 else name[0]
@@ -231,11 +232,11 @@ def timeline_svg(record: dict[str, Any]) -> str:
     ticks = "".join(
         f'<line x1="{t * x:.1f}" x2="{t * x:.1f}" y1="40" y2="45" stroke="#b8bfcc"/>'
         f'<text x="{t * x:.1f}" y="58" text-anchor="{"start" if t == 0 else "middle"}">'
-        f"{review.clock(t)}</text>"
+        f"{clock(t)}</text>"
         for t in range(0, int(total) + 1, step)
         if t * x < 960 or t == 0
     )
-    end = f'<text x="1000" y="58" text-anchor="end">{review.clock(total)}</text>'
+    end = f'<text x="1000" y="58" text-anchor="end">{clock(total)}</text>'
     return (
         f'<svg class="timeline" viewBox="0 0 1000 62" data-duration="{total:.3f}" '
         f'role="img" aria-label="STAR timeline, click to play from there">'
@@ -294,7 +295,7 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
         time = (
             ""
             if s.get("missing")
-            else f"{e(summary.spans_text(s, review.clock))} · {e(summary.time_text(s))}"
+            else f"{e(summary.spans_text(s, clock))} · {e(summary.time_text(s))}"
         )
         part_facts = [f for f in facts if f.get("section") == label]
         story = (

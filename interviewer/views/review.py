@@ -24,6 +24,7 @@ from interviewer.adapters.fileio import write_text_atomic
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.errors import InterviewerError
+from interviewer.views.clock import clock
 from interviewer.views.summary import (
     LIKELY,
     basis,
@@ -105,11 +106,6 @@ def style_for(stream: Any = None, mode: str = "auto") -> Style:
     colour = mode == "always" or (mode == "auto" and tty and not os.environ.get("NO_COLOR"))
     encoding = (getattr(stream, "encoding", None) or "ascii").lower()
     return Style(colour=colour, unicode="utf" in encoding)
-
-
-def clock(seconds: float) -> str:
-    s = max(0.0, float(seconds))
-    return f"{int(s // 60)}:{int(s % 60):02d}"
 
 
 def when(record: dict[str, Any]) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from interviewer.core.models import LABEL_TITLES, OTHER, Question
+from interviewer.views.clock import clock
 
 OTHER_TITLE = "Other (not counted)"
 # How sure the split of a part is, from the segmenter's mean posterior for its label: at or
@@ -16,7 +17,7 @@ LIKELY = 0.5
 
 
 def _mmss(seconds: float) -> str:
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+    return clock(seconds, tenths=True)
 
 
 def title(label: str) -> str:
