@@ -15,10 +15,16 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from interviewer import __version__, review_cli
 from interviewer.errors import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE, InterviewerError
+
+if TYPE_CHECKING:  # only for annotations: --help must not import them
+    from interviewer.adapters.bank import Bank
+    from interviewer.adapters.transcribe import Transcriber
+    from interviewer.core.coaching import CoachSettings
+    from interviewer.session import Speaks
 
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE: what a shell reports for `cat big | head -1`
 
@@ -172,11 +178,10 @@ def _live_args(p: argparse.ArgumentParser) -> None:
 # --- commands -----------------------------------------------------------------------------
 
 
-def _transcriber(model: str | None) -> Any:
-    from interviewer.adapters.transcribe import Transcriber
-    from interviewer.settings import TranscribeSettings
+def _transcriber(model: str | None) -> Transcriber:
+    from interviewer.adapters.transcribe import transcriber_for
 
-    return Transcriber(TranscribeSettings(model=model))
+    return transcriber_for(model)
 
 
 def cmd_questions(args: argparse.Namespace) -> int:
@@ -281,34 +286,29 @@ def _timed_lines(words: Sequence[Any]) -> list[str]:
     return lines
 
 
-def _speaker(args: argparse.Namespace) -> Any:
+def _speaker(args: argparse.Namespace) -> Speaks:
     """The question is always shown; it is also spoken unless --no-speak."""
     from interviewer.adapters import speech
 
-    if args.no_speak:
-        return speech.SilentSpeaker()
-    if args.voice:
-        try:
-            voices = speech.list_voices()
-        except InterviewerError:
-            voices = ()  # speech itself is broken: the session warns once and goes on silent
-        if voices:
-            speech.match_voice(args.voice, voices)  # an unknown voice is a usage error
+    if not args.no_speak:
+        speech.check_voice(args.voice)  # an unknown voice is a usage error
     return speech.default_speaker(
-        voice=args.voice, rate_wpm=args.rate, output_device=args.output_device
+        voice=args.voice,
+        rate_wpm=args.rate,
+        output_device=args.output_device,
+        speak=not args.no_speak,
     )
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.adapters.bank import load_bank
     from interviewer.core.coaching import load_coach_settings
+    from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
 
     bank = load_bank(args.bank)
     coach = load_coach_settings(bank.root)
     if args.answer_audio is None:
-        from interviewer.live import run_live
-
-        return run_live(args, bank, coach)
+        return _practice_live(args, bank, coach)
     if not args.question or len(args.question) != 1:
         raise InterviewerError(
             "--answer-audio needs exactly one --question ID",
@@ -318,8 +318,6 @@ def cmd_practice(args: argparse.Namespace) -> int:
     from interviewer.views import summary
 
     question = bank.find(args.question[0])
-    from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
-
     transcriber = _transcriber(args.model)
     transcriber.load()  # a bad --model fails here, before a take is begun
     finish_unfinished(bank, transcriber, lambda line: print(line, file=sys.stderr))
@@ -332,6 +330,38 @@ def cmd_practice(args: argparse.Namespace) -> int:
         print(summary.summary(saved.record))
         print(f"\nSaved beside the story: {saved.files.markdown}")
     return 0
+
+
+def _practice_live(args: argparse.Namespace, bank: Bank, coach: CoachSettings) -> int:
+    from interviewer.adapters import audio_devices
+    from interviewer.live import Devices, run_live
+    from interviewer.reanalyze import finish_unfinished
+    from interviewer.session import choose_questions
+    from interviewer.settings import LiveSettings
+
+    devices = Devices(
+        audio_devices.require_device(args.input_device, "input"),
+        audio_devices.find_device(args.output_device, "output"),
+    )
+    live = LiveSettings(
+        end_silence_s=args.end_silence,
+        max_answer_s=args.max_answer,
+        think_s=args.think,
+        follow_ups=not args.no_follow_ups,
+    )
+    questions = choose_questions(bank, args.question, args.shuffle, args.focus, args.count)
+    transcriber = _transcriber(args.model)
+    transcriber.load()
+    return run_live(
+        questions,
+        transcriber,
+        _speaker(args),
+        coach,
+        live,
+        devices,
+        json_out=sys.stdout if args.json else None,
+        finish_unfinished=lambda log: finish_unfinished(bank, transcriber, log),
+    )
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
@@ -365,10 +395,12 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer.adapters import audio_devices
+    from interviewer.live import Speakers
+    from interviewer.session import mic_check
 
     audio_devices.require_device(args.input_device, "input")  # no microphone: say so first
     print(f"Recording {args.seconds:g} s: say something...")
-    check = audio_devices.mic_check(args.seconds, args.input_device, args.output_device)
+    check = mic_check(Speakers(args.output_device, args.input_device), args.seconds)
     print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")
     if check.silent:
         zeros = "all zeros" if check.all_zero else f"peak {check.peak_dbfs:.0f} dBFS"

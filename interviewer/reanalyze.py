@@ -13,36 +13,34 @@ and saved over the placeholder (see store.py). `practice` does the same when it 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from interviewer.adapters import store
 from interviewer.adapters.bank import Bank
 from interviewer.adapters.fileio import StorageError, write_text_atomic
-from interviewer.core import analysis
 from interviewer.core.coaching import CoachSettings, load_coach_settings
-from interviewer.core.models import Question, Transcript, Word, join_transcripts
+from interviewer.core.models import Question, Transcript, Word
 from interviewer.errors import InterviewerError
+from interviewer.session import (
+    BankStore,
+    Clip,
+    Stores,
+    Transcribes,
+    analyse,
+    clip_audio,
+    clips_of,
+    finish_attempt,
+    joined_samples,
+    transcribe_clips,
+)
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.views import review, summary
 
 BACKUP_SUFFIX = ".bak"
-
-
-@dataclass(frozen=True)
-class Clip:
-    """One recording of an attempt (the answer, or a follow-up) and where it starts."""
-
-    path: Path
-    offset_s: float
-    start_s: float = 0.0  # seconds of the recording before offset_s (a follow-up's wait)
 
 
 def run(
@@ -52,17 +50,20 @@ def run(
     log: Callable[[str], Any] = print,
     warn: Callable[[str], Any] = lambda line: print(line, file=sys.stderr),
 ) -> int:
-    """Reanalyse every attempt (at `question`, if given); returns how many were found."""
+    """Reanalyse every attempt (at `question`, if given); returns how many were found.
+    `model` (a name or folder) re-transcribes them too; None keeps their words."""
+    from interviewer.adapters.transcribe import transcriber_for
+
     coach = load_coach_settings(bank.root)
     paths = store.attempts_for(question) if question else store.all_attempts(bank.root)
-    transcriber = _transcriber(model) if model and paths else None
+    transcriber = transcriber_for(model) if model and paths else None
     questions = {q.id: q for q in bank.questions}
     finisher = transcriber  # unfinished takes need transcribing even without --model
     done = 0
     for path in paths:
         try:
             if store.is_unfinished(store.load_attempt(path)):
-                finisher = finisher or _transcriber(model)
+                finisher = finisher or transcriber_for(model)
                 log(finish_take(path, questions, coach, finisher))
             else:
                 log(reanalyze_attempt(path, questions, coach, transcriber))
@@ -77,7 +78,9 @@ def run(
     return len(paths)
 
 
-def finish_unfinished(bank: Bank, transcriber: Any, log: Callable[[str], Any] = print) -> int:
+def finish_unfinished(
+    bank: Bank, transcriber: Transcribes, log: Callable[[str], Any] = print
+) -> int:
     """Finish every interrupted take in the bank (none that another process is recording);
     one line each; returns how many were finished."""
     coach = load_coach_settings(bank.root)
@@ -101,11 +104,9 @@ def finish_unfinished(bank: Bank, transcriber: Any, log: Callable[[str], Any] = 
 
 
 def finish_take(
-    path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Any
+    path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Transcribes
 ) -> str:
     """Transcribe, analyse and save an interrupted take (see store.py); a line to show."""
-    from interviewer.session import finish_attempt
-
     record = store.load_attempt(path)
     audio = Path(record["audio_path"])
     if record.get("busy"):
@@ -127,7 +128,7 @@ def finish_take(
             path.unlink(missing_ok=True)
             return f"Removed an empty take of {question.id}: nothing had been recorded ({path})"
         clips = [Clip(audio, 0.0)]
-        samples = _samples(clips)
+        samples = joined_samples(clips)
         assert samples is not None
         follow_ups = [dict(f) for f in record.get("follow_ups") or []]
         follow = take.files.follow_up
@@ -137,9 +138,9 @@ def finish_take(
             offset = round(len(samples) / SAMPLE_RATE_HZ, 3)
             follow_ups[0].update(audio=follow.name, offset_s=offset)
             clips.append(Clip(follow, follow_ups[0]["offset_s"]))
-            samples = _samples(clips)
+            samples = joined_samples(clips)
             assert samples is not None
-        transcript = _transcribe(transcriber, clips)
+        transcript = transcribe_clips(transcriber, clips)
         extra: dict[str, Any] = {k: record[k] for k in ("input", "source_audio") if k in record}
         extra.setdefault("input", "microphone")
         extra["ended_by"] = "interrupted (finished later)"
@@ -162,17 +163,15 @@ def _created(record: dict[str, Any]) -> datetime:
         return datetime.now()
 
 
-def _transcriber(model: str | None) -> Any:
-    from interviewer.adapters.transcribe import Transcriber
-    from interviewer.settings import TranscribeSettings
-
-    return Transcriber(TranscribeSettings(model=model))
-
-
 def reanalyze_attempt(
-    path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Any = None
+    path: Path,
+    questions: dict[str, Question],
+    coach: CoachSettings,
+    transcriber: Transcribes | None = None,
+    stores: Stores | None = None,
 ) -> str:
-    """Rewrite one attempt's record and Markdown from its words (or audio); a line to log."""
+    """Rewrite one attempt's record and Markdown from its words (or, with a transcriber, its
+    audio); a line to log."""
     record = store.load_attempt(path)  # the one place older formats are upgraded
     question = questions.get(record.get("question_id", ""))
     if question is None:
@@ -181,15 +180,15 @@ def reanalyze_attempt(
             "put its file back to reanalyse this attempt",
         )
     before = review.summarise(record, path.name) if record.get("sections") else None
-    clips = _clips(path.parent, record)
-    audio = _clip_audio(clips)
-    samples = _samples(clips, audio)
+    clips = clips_of(path.parent, record)
+    audio = clip_audio(clips)
+    samples = joined_samples(clips, audio)
     if transcriber is not None:
         if samples is None:
             raise InterviewerError("its recording is missing", "re-transcribing needs the audio")
         _backup(path)
         record["previous_model"] = record.get("model", "")
-        transcript = _transcribe(transcriber, clips, audio)
+        transcript = transcribe_clips(transcriber, clips, audio)
         record.update(
             duration_s=transcript.duration_s,
             speech_s=transcript.speech_s,
@@ -198,14 +197,9 @@ def reanalyze_attempt(
         record["model"] = transcript.model
     else:
         transcript = transcript_from_record(record)
-    pauses = _pauses(samples)
     markers = [(m["time_s"], m["label"]) for m in record.get("markers", [])]
-    from interviewer.session import sentence_embedder
-
-    record.update(
-        analysis.analyse(question, transcript, pauses, coach, markers, embed=sentence_embedder())
-    )
-    _save(path, record, question)
+    record.update(analyse(question, transcript, samples, coach, markers))
+    _save(path, record, question, stores or BankStore())
     return _report_line(path, record, before, samples is None)
 
 
@@ -224,80 +218,6 @@ def transcript_from_record(record: dict[str, Any]) -> Transcript:
     )
 
 
-def _clips(folder: Path, record: dict[str, Any]) -> list[Clip]:
-    clips = [Clip(folder / record.get("audio", ""), 0.0)] if record.get("audio") else []
-    for f in record.get("follow_ups") or []:
-        if f.get("audio"):
-            clips.append(
-                Clip(
-                    folder / f["audio"],
-                    float(f.get("offset_s", 0.0)),
-                    float(f.get("audio_start_s", 0.0)),
-                )
-            )
-    return clips
-
-
-def answer_samples(folder: Path, record: dict[str, Any]) -> np.ndarray | None:
-    """The answer's audio on its own clock (also what play back plays), float32 in [-1, 1];
-    None if missing."""
-    pcm = _samples(_clips(folder, record))
-    return None if pcm is None else pcm.astype(np.float32) / 32768.0
-
-
-def _samples(clips: list[Clip], parts: list[np.ndarray] | None = None) -> np.ndarray | None:
-    """All clips (or their audio `parts`, already read) end to end as int16, as the answer
-    was analysed first; None if any is missing."""
-    parts = _clip_audio(clips) if parts is None else parts
-    if parts is None:
-        return None
-    return parts[0] if len(parts) == 1 else np.concatenate(parts)
-
-
-def _clip_audio(clips: list[Clip]) -> list[np.ndarray] | None:
-    """Each clip from its start_s, cut where the next clip begins on the answer's clock."""
-    if not clips or not all(c.path.is_file() for c in clips):
-        return None
-    from interviewer.adapters.audio_files import load_pcm
-
-    parts = []
-    for clip, after in zip(clips, [*clips[1:], None]):
-        audio = load_pcm(clip.path)[round(clip.start_s * SAMPLE_RATE_HZ) :]
-        if after is not None:
-            audio = audio[: max(0, round((after.offset_s - clip.offset_s) * SAMPLE_RATE_HZ))]
-        parts.append(audio)
-    return parts
-
-
-def _pauses(samples: np.ndarray | None) -> list[tuple[float, float]]:
-    from interviewer.core.pauses import find_pauses
-
-    return [] if samples is None else find_pauses(samples, SAMPLE_RATE_HZ)
-
-
-def _transcribe(
-    transcriber: Any, clips: list[Clip], audio: list[np.ndarray] | None = None
-) -> Transcript:
-    """Each clip on the answer's clock; the follow-ups' words after the answer's."""
-    from interviewer.session import blocks_of
-    from interviewer.views.progress import TranscribeProgress
-
-    audio = audio or _clip_audio(clips) or []
-    parts = []
-    for c, a in zip(clips, audio):
-        with TranscribeProgress(c.path.name) as bar:
-            parts.append(
-                transcriber.transcribe_blocks(
-                    blocks_of(a), len(a) / SAMPLE_RATE_HZ, offset_s=c.offset_s, progress=bar
-                )
-            )
-    joined = join_transcripts(parts, clips[-1].offset_s + parts[-1].duration_s)
-    from interviewer.session import free_whisper_after_long
-
-    free_whisper_after_long(joined.duration_s)
-    return joined
-
-
 def _backup(path: Path) -> None:
     """Keep the record as first written, once: later re-transcriptions never replace it."""
     backup = path.with_name(path.name + BACKUP_SUFFIX)
@@ -305,14 +225,11 @@ def _backup(path: Path) -> None:
         write_text_atomic(backup, path.read_text(encoding="utf-8"))
 
 
-def _save(path: Path, record: dict[str, Any], question: Question) -> None:
+def _save(path: Path, record: dict[str, Any], question: Question, stores: Stores) -> None:
     record.pop("path", None)  # added by store.load_attempt, not part of the file
     record["format_version"] = store.FORMAT_VERSION
     record["reanalyzed_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
-    markdown = path.with_suffix(".md")
-    write_text_atomic(markdown, summary.markdown(record, question), replace=True)
-    data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    write_text_atomic(path, data, replace=True)
+    stores.rewrite(store.files_for(path), record, summary.markdown(record, question))
 
 
 def _report_line(

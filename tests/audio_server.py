@@ -240,6 +240,72 @@ def wait_until(condition: Callable[[], bool], timeout_s: float, what: str) -> No
         time.sleep(0.02)
 
 
+class Practice:
+    """`interviewer practice` as its own process on the virtual devices. Its stderr (the
+    screen) and stdout are read as they come, so a test waits for what the program shows
+    instead of for a time; keys go in on stdin."""
+
+    def __init__(
+        self,
+        audio: VirtualAudio,
+        *args: str,
+        bank: Path | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        import threading
+
+        extra = ["--bank", str(bank)] if bank else []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "interviewer", "practice", *args, *extra],
+            env=audio.child_env(**(env or {})),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        self.err: list[str] = []
+        self.out: list[str] = []
+        self._threads = [
+            threading.Thread(target=self._read, args=(s, b), daemon=True)
+            for s, b in ((self.proc.stderr, self.err), (self.proc.stdout, self.out))
+        ]
+        for t in self._threads:
+            t.start()
+
+    @staticmethod
+    def _read(stream: Any, into: list[str]) -> None:
+        for line in stream:
+            into.append(line)
+
+    @property
+    def screen(self) -> str:
+        return "".join(self.err)
+
+    def wait_for(self, text: str, count: int = 1, timeout_s: float = 120) -> None:
+        deadline = time.monotonic() + timeout_s
+        while self.screen.count(text) < count:
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                time.sleep(0.2)  # the last lines
+                raise AssertionError(f"never showed {text!r} x{count}:\n{self.screen}")
+            time.sleep(0.05)
+
+    def press(self, keys: str) -> None:
+        assert self.proc.stdin is not None
+        self.proc.stdin.write(keys)
+        self.proc.stdin.flush()
+
+    def finish(self, timeout_s: float = 120) -> int:
+        try:
+            code = self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError(f"session hung:\n{self.screen}") from None
+        for t in self._threads:
+            t.join(10)
+        return code
+
+
 def reinit_sounddevice() -> None:
     """sounddevice lists devices once, at import (trap 4): refresh it if already imported."""
     sd: Any = sys.modules.get("sounddevice")

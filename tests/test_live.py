@@ -19,6 +19,7 @@ import pytest
 
 from interviewer.adapters.audio_files import load_audio
 from interviewer.wer import wer
+from tests.audio_server import Practice
 from tests.conftest import FIXTURES, next_start
 
 pytestmark = pytest.mark.audio
@@ -244,57 +245,6 @@ def test_a_stalled_microphone_ends_the_answer_instead_of_hanging() -> None:
 MENU = "[n]ext  [r]etry  [p]lay back  [q]uit"
 
 
-class Watched:
-    """A session whose stderr (the screen) and stdout are read as they come, so a test can
-    wait for what the program shows instead of for a time."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        import threading
-
-        self.proc = proc
-        self.err: list[str] = []
-        self.out: list[str] = []
-        self._threads = [
-            threading.Thread(target=self._read, args=(s, b), daemon=True)
-            for s, b in ((proc.stderr, self.err), (proc.stdout, self.out))
-        ]
-        for t in self._threads:
-            t.start()
-
-    @staticmethod
-    def _read(stream, into: list[str]) -> None:
-        for line in stream:
-            into.append(line)
-
-    @property
-    def screen(self) -> str:
-        return "".join(self.err)
-
-    def wait_for(self, text: str, count: int = 1, timeout_s: float = 120) -> None:
-        deadline = time.monotonic() + timeout_s
-        while self.screen.count(text) < count:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                time.sleep(0.2)  # the last lines
-                raise AssertionError(f"never showed {text!r} x{count}:\n{self.screen}")
-            time.sleep(0.05)
-
-    def press(self, keys: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(keys)
-        self.proc.stdin.flush()
-
-    def finish(self, timeout_s: float = 120) -> int:
-        try:
-            code = self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"session hung:\n{self.screen}") from None
-        for t in self._threads:
-            t.join(10)
-        return code
-
-
 def with_leading_silence(tmp_path: Path, text: str, silence_s: float) -> Path:
     spoken, padded = tmp_path / "spoken.wav", tmp_path / "padded.wav"
     subprocess.run(["espeak-ng", "-w", str(spoken), text], check=True, timeout=30)
@@ -321,26 +271,12 @@ def follow_up_session(_audio_daemon, tmp_path_factory):
     learned = with_leading_silence(
         tmp, "What I learned is that people sometimes just end up in the wrong role.", 8.0
     )
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "interviewer",
-            "practice",
-            "-q",
-            "05",
-            "--no-speak",
-            "--json",
-            "--bank",
-            str(bank),
-        ],
-        env=_audio_daemon.child_env(INTERVIEWER_CACHE=str(tmp / "cache")),
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
+    session = Practice(
+        _audio_daemon,
+        *("-q", "05", "--no-speak", "--json"),
+        bank=bank,
+        env={"INTERVIEWER_CACHE": str(tmp / "cache")},
     )
-    session = Watched(proc)
     main = FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
     try:
         _audio_daemon.wait_for_recording_stream(timeout_s=90)
@@ -355,8 +291,8 @@ def follow_up_session(_audio_daemon, tmp_path_factory):
         session.press("q")
         code = session.finish()
     finally:
-        if proc.poll() is None:
-            proc.kill()
+        if session.proc.poll() is None:
+            session.proc.kill()
     return {
         "code": code,
         "screen": session.screen,
@@ -414,9 +350,7 @@ def test_json_prints_each_saved_record_on_stdout_in_a_live_session(follow_up_ses
 
 
 def test_ctrl_c_while_thinking_exits_130_with_the_summary(virtual_audio):
-    session = Watched(
-        start(virtual_audio, "-q", "01", "--no-speak", "--think", "600", stdin=subprocess.PIPE)
-    )
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--think", "600")
     session.wait_for("Think for")
     session.proc.send_signal(signal.SIGINT)
     assert session.finish(60) == 130
@@ -425,9 +359,7 @@ def test_ctrl_c_while_thinking_exits_130_with_the_summary(virtual_audio):
 
 def test_ctrl_c_at_the_menu_exits_130_with_the_summary(virtual_audio, bank, tmp_path):
     answer = with_leading_silence(tmp_path, "I failed to ship the release on time.", 0.5)
-    session = Watched(
-        start(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", stdin=subprocess.PIPE)
-    )
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(answer).wait(30)
     session.wait_for(MENU)
@@ -506,7 +438,7 @@ def test_mic_check_leaves_nothing_in_the_temp_folder(virtual_audio, tmp_path):
 
 
 def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, bank):
-    session = Watched(start(virtual_audio, "-q", "05", "--no-speak", stdin=subprocess.PIPE))
+    session = Practice(virtual_audio, "-q", "05", "--no-speak")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(
         FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
@@ -524,7 +456,7 @@ def test_ctrl_c_during_the_follow_up_saves_both_and_exits_130(virtual_audio, ban
 def test_a_follow_up_joins_the_answer_without_the_silences_around_it() -> None:
     """Pure: the join keeps JOIN_PAD_S around the speech and skips the wait in between."""
     from interviewer.core.models import Transcript, Word
-    from interviewer.live import JOIN_PAD_S, plan_join
+    from interviewer.session import JOIN_PAD_S, plan_join
 
     main = Transcript(
         (Word("I", 1.0, 1.2), Word("did", 1.3, 9.0)), 13.0, 8.0, speech_spans=((0.6, 9.4),)
@@ -547,7 +479,7 @@ def test_a_follow_up_joins_the_answer_without_the_silences_around_it() -> None:
 def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
     """The answer's audio on its clock: the main recording up to the follow-up's offset_s,
     then the follow-up's recording from audio_start_s (older records: both whole)."""
-    from interviewer.reanalyze import answer_samples
+    from interviewer.session import answer_samples
 
     def wav(name: str, values: list[float]) -> None:
         data = np.repeat(np.array(values, np.float32), RATE)  # one value per second

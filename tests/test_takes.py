@@ -14,7 +14,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 
 from interviewer.adapters.audio_files import load_audio
 from interviewer.cli import main
-from tests.audio_server import wait_until
+from tests.audio_server import Practice
 from tests.conftest import FIXTURES, ROOT, SEED
 
 RATE = 16000
@@ -33,52 +32,6 @@ ANSWER = FIXTURES / f"{Q01}.en-us.160.flac"
 
 
 # --- helpers --------------------------------------------------------------------------------
-
-
-class Live:
-    """`interviewer practice` as its own process; stderr collected as it comes."""
-
-    def __init__(self, virtual_audio, *args: str, bank: Path | None = None) -> None:
-        extra = ["--bank", str(bank)] if bank else []
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "interviewer", "practice", *args, *extra],
-            env=virtual_audio.child_env(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        self.lines: list[str] = []
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stderr is not None
-        for line in self.proc.stderr:
-            self.lines.append(line)
-
-    @property
-    def err(self) -> str:
-        return "".join(self.lines)
-
-    def wait_for(self, text: str, timeout_s: float = 90) -> None:
-        wait_until(lambda: text in self.err or self.proc.poll() is not None, timeout_s, text)
-        assert text in self.err, self.err
-
-    def key(self, text: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(text)
-        self.proc.stdin.flush()
-
-    def finish(self, timeout_s: float = 120) -> int:
-        try:
-            code = self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError(f"session hung:\n{self.err}") from None
-        self._reader.join(10)
-        return code
 
 
 def cli(*argv: str) -> tuple[int, str, str]:
@@ -185,7 +138,7 @@ needs_root = pytest.mark.skipif(os.geteuid() != 0, reason="mounts a tmpfs: needs
 def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
     virtual_audio, bank
 ) -> None:
-    session = Live(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     fed_at = time.monotonic()
     feeder = virtual_audio.feed_mic(ANSWER)
@@ -213,12 +166,14 @@ def test_kill_9_mid_answer_is_seen_everywhere_and_finished_at_the_next_start(
     assert lost_s < 1.0
     assert_sees_unfinished(bank, audio)
     # The next start finishes it before asking anything, and says so.
-    session = Live(virtual_audio, "-q", "02", "--no-speak", "--no-follow-ups", "--max-answer", "5")
+    session = Practice(
+        virtual_audio, "-q", "02", "--no-speak", "--no-follow-ups", "--max-answer", "5"
+    )
     assert session.proc.stdin is not None
     session.proc.stdin.close()  # end of input: the menu takes its default and the session ends
     code = session.finish()
-    assert code == 0, session.err
-    err = session.err
+    assert code == 0, session.screen
+    err = session.screen
     assert f"Finished an interrupted take of {Q01}" in err and str(audio.with_suffix(".md")) in err
     assert err.index("Finished an interrupted take") < err.index("Question (02")
     record = assert_finished(record_path)
@@ -243,12 +198,12 @@ def test_stopped_during_the_follow_up_keeps_both_recordings_in_one_take(
         check=True,
         timeout=30,
     )
-    session = Live(virtual_audio, "-q", "05", "--no-speak")
+    session = Practice(virtual_audio, "-q", "05", "--no-speak")
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     virtual_audio.feed_mic(
         FIXTURES / "05-peer-struggling-step-help.no-learning.signposts.en-us.185.flac"
     ).wait(60)
-    session.wait_for("What did you learn from it?", 60)
+    session.wait_for("What did you learn from it?", timeout_s=60)
     virtual_audio.wait_for_recording_stream(timeout_s=30)
     feeder = virtual_audio.feed_mic(learned)
     feeder.wait(30)
@@ -262,9 +217,9 @@ def test_stopped_during_the_follow_up_keeps_both_recordings_in_one_take(
         assert code == 0 and "Finished an interrupted take of 05" in out, out + err
     else:
         session.proc.send_signal(signal.SIGINT)
-        assert session.finish(60) == 130, session.err
+        assert session.finish(60) == 130, session.screen
         record_path = only(takes(folder), ".json")
-        assert f"Saved: {record_path.with_suffix('.md')}" in session.err
+        assert f"Saved: {record_path.with_suffix('.md')}" in session.screen
     record = json.loads(record_path.read_text())
     assert record["status"] == "ok" and record["follow_ups"][0]["audio"].endswith(".follow-up.wav")
     learning = next(s for s in record["sections"] if s["label"] == "learning")
@@ -308,7 +263,7 @@ def test_practice_from_a_recording_first_finishes_an_interrupted_take(bank) -> N
 # --- Ctrl-C ---------------------------------------------------------------------------------
 
 
-def _record_after(session: Live, virtual_audio, seconds: float) -> subprocess.Popen[bytes]:
+def _record_after(session: Practice, virtual_audio, seconds: float) -> subprocess.Popen[bytes]:
     virtual_audio.wait_for_recording_stream(timeout_s=90)
     feeder = virtual_audio.feed_mic(ANSWER)
     time.sleep(seconds)
@@ -318,10 +273,10 @@ def _record_after(session: Live, virtual_audio, seconds: float) -> subprocess.Po
 @pytest.mark.audio
 @pytest.mark.parametrize("how", ["Enter, then Ctrl-C", "two Ctrl-C while recording"])
 def test_ctrl_c_just_after_the_answer_saves_it(virtual_audio, bank, how) -> None:
-    session = Live(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
     feeder = _record_after(session, virtual_audio, 6)
     if how.startswith("Enter"):
-        session.key("\n")
+        session.press("\n")
         time.sleep(0.5)
     else:
         session.proc.send_signal(signal.SIGINT)
@@ -329,10 +284,13 @@ def test_ctrl_c_just_after_the_answer_saves_it(virtual_audio, bank, how) -> None
     session.proc.send_signal(signal.SIGINT)
     code = session.finish(60)
     feeder.kill()
-    assert code == 130, session.err
-    assert "no answers recorded" not in session.err and "Traceback" not in session.err
+    assert code == 130, session.screen
+    assert "no answers recorded" not in session.screen and "Traceback" not in session.screen
     record = assert_finished(only(takes(bank / "ownership"), ".json"))
-    assert f"Saved: {bank / 'ownership'}" in session.err and "Session over: 1 answer" in session.err
+    assert (
+        f"Saved: {bank / 'ownership'}" in session.screen
+        and "Session over: 1 answer" in session.screen
+    )
     assert 5.0 <= record["duration_s"] <= 9.0
 
 
@@ -340,37 +298,37 @@ def test_ctrl_c_just_after_the_answer_saves_it(virtual_audio, bank, how) -> None
 def test_ctrl_c_again_while_finishing_keeps_the_take_unfinished_and_says_where(
     virtual_audio, bank
 ) -> None:
-    session = Live(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups")
     feeder = _record_after(session, virtual_audio, 6)
     session.proc.send_signal(signal.SIGINT)  # ends the answer
     time.sleep(0.05)
     session.proc.send_signal(signal.SIGINT)  # noted: the take is saved first
-    session.wait_for("saving what you said first", 30)
+    session.wait_for("saving what you said first", timeout_s=30)
     session.proc.send_signal(signal.SIGINT)  # stop now
     code = session.finish(60)
     feeder.kill()
-    assert code == 130, session.err
-    assert "Traceback" not in session.err
+    assert code == 130, session.screen
+    assert "Traceback" not in session.screen
     folder = bank / "ownership"
     audio = only(takes(folder), ".wav")
-    if "kept, unfinished" in session.err:  # the usual case: transcription takes a while
-        assert str(audio) in session.err and "reanalyze" in session.err
-        assert "kept unfinished" in session.err.split("Session over")[1]
+    if "kept, unfinished" in session.screen:  # the usual case: transcription takes a while
+        assert str(audio) in session.screen and "reanalyze" in session.screen
+        assert "kept unfinished" in session.screen.split("Session over")[1]
         assert_sees_unfinished(bank, audio)
         code, out, err = cli("reanalyze", "--bank", str(bank))
         assert code == 0 and "Finished an interrupted take" in out, out + err
     else:  # it was saved before the third Ctrl-C arrived
-        assert "Saved:" in session.err
+        assert "Saved:" in session.screen
     assert_finished(audio.with_suffix(".json"))
 
 
 @pytest.mark.audio
 def test_ctrl_c_while_thinking_says_nothing_was_saved(virtual_audio, bank) -> None:
-    session = Live(virtual_audio, "-q", "01", "--no-speak", "--think", "60")
+    session = Practice(virtual_audio, "-q", "01", "--no-speak", "--think", "60")
     session.wait_for("Think for")
     session.proc.send_signal(signal.SIGINT)
     assert session.finish(30) == 130
-    assert "nothing to save" in session.err and "Traceback" not in session.err
+    assert "nothing to save" in session.screen and "Traceback" not in session.screen
     assert takes(bank / "ownership") == []
 
 
@@ -383,15 +341,15 @@ def test_disk_full_during_a_live_answer(virtual_audio, tmp_path) -> None:
     with tmpfs(tmp_path / "disk", "20m") as disk:
         bank = copy_bank(disk)
         remount(disk, f"size={used_bytes(disk) + 160 * 1024}")  # ~4 s of recording
-        session = Live(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", bank=bank)
+        session = Practice(virtual_audio, "-q", "01", "--no-speak", "--no-follow-ups", bank=bank)
         feeder = _record_after(session, virtual_audio, 0)
         code = session.finish(60)
         feeder.kill()
-        assert code == 1, session.err
+        assert code == 1, session.screen
         folder = bank / "ownership"
         audio = only(takes(folder), ".wav")
-        assert "Disk full: recording stopped at" in session.err
-        assert_one_error(session.err, "disk full", str(audio), "reanalyze")
+        assert "Disk full: recording stopped at" in session.screen
+        assert_one_error(session.screen, "disk full", str(audio), "reanalyze")
         assert wav_seconds(audio) > 2.0  # what was recorded is kept, a valid WAV
         assert json.loads(audio.with_suffix(".json").read_text())["status"] == "unfinished"
         assert not audio.with_suffix(".md").exists()  # no half-written take

@@ -80,19 +80,6 @@ class RecordingResult:
     overflowed_blocks: int
 
 
-@dataclass(frozen=True)
-class MicCheck:
-    peak_dbfs: float
-    rms_dbfs: float
-    path: Path
-    all_zero: bool = False
-
-    @property
-    def silent(self) -> bool:
-        """Nothing came in: all zeros, or no sample as loud as one 16-bit step."""
-        return self.all_zero or self.peak_dbfs <= SILENT_PEAK_DBFS
-
-
 # One step of 16-bit audio is -90.3 dBFS: a peak below it means the input is digital silence.
 SILENT_PEAK_DBFS = -90.0
 QUIET_PEAK_DBFS = -50.0  # speech this close to the mic peaks far above this
@@ -701,29 +688,3 @@ def _close_quietly(stream: Any) -> None:
 
 
 # ---------------------------------------------------------------- mic check
-
-
-def mic_check(
-    seconds: float = 3.0,
-    input_device: str | int | None = None,
-    output_device: str | int | None = None,
-    path: Path | None = None,
-) -> MicCheck:
-    """Record a few seconds, play them back, and report the levels.
-
-    Without `path` the recording lives in a temporary folder removed afterwards: a check
-    leaves nothing behind."""
-    if path is None:
-        import tempfile
-
-        with tempfile.TemporaryDirectory(prefix="interviewer-mic-") as folder:
-            return mic_check(seconds, input_device, output_device, Path(folder) / "check.wav")
-    recorder = Recorder(path, device=input_device)
-    with recorder:
-        time.sleep(seconds)
-    all_zero = recorder.all_zero
-    samples, _rate = read_wav(path)
-    peak = peak_dbfs(samples)
-    if peak > SILENT_PEAK_DBFS:  # playing back silence would only add a wait
-        play_wav(path, output_device)
-    return MicCheck(peak, level_dbfs(samples), path, all_zero)

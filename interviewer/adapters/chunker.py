@@ -10,14 +10,17 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from interviewer.core.models import Transcript, Word, join_transcripts
 from interviewer.settings import SAMPLE_RATE_HZ
+
+if TYPE_CHECKING:  # session imports this adapter; the Protocol is only an annotation here
+    from interviewer.session import Transcribes
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,7 @@ class _State:
 class BackgroundTranscriber:
     def __init__(
         self,
-        transcriber: object,
+        transcriber: Transcribes,
         settings: ChunkSettings = ChunkSettings(),
         on_words: Callable[[Sequence[Word]], None] | None = None,
     ) -> None:
@@ -51,7 +54,6 @@ class BackgroundTranscriber:
         self._jobs: queue.Queue[tuple[np.ndarray, float, bool] | None] = queue.Queue()
         self._parts: list[Transcript] = []
         self._error: BaseException | None = None
-        self.busy_s = 0.0  # time spent transcribing, for the benchmark
         self.chunks = 0
         self._thread = threading.Thread(target=self._work, name="transcribe", daemon=True)
         self._thread.start()
@@ -97,13 +99,11 @@ class BackgroundTranscriber:
             if self._error:
                 continue
             audio, offset, last = job
-            t0 = time.perf_counter()
             try:
-                part = self.transcriber.transcribe(audio, offset_s=offset)  # type: ignore[attr-defined]
+                part = self.transcriber.transcribe(audio, offset_s=offset)
             except BaseException as exc:  # surfaced by finish()
                 self._error = exc
                 continue
-            self.busy_s += time.perf_counter() - t0
             self._parts.append(part)
             if self.on_words is not None and not last:  # the answer has ended: no head start
                 # only a head start: the summary embeds whatever is missing, and says any error

@@ -116,12 +116,29 @@ def default_speaker(
     output_device: str | int | None = None,
     cache_dir: Path | None = None,
     warn: Callable[[str], object] | None = None,
-) -> SafeSpeaker:
-    """The session's speaker: pyttsx3 through sounddevice, silent (with one warning) if that
-    fails. Silent, not printing, because the session already shows every question."""
+    speak: bool = True,
+) -> Speaker:
+    """The one speaker factory. Speaking: pyttsx3 through sounddevice, silent (with one
+    warning) if that fails. Silent, not printing, because the session already shows every
+    question; `speak=False` (--no-speak) is silent from the start."""
+    if not speak:
+        return SilentSpeaker()
     settings = SpeechSettings(voice=voice, rate_wpm=rate_wpm or SpeechSettings.rate_wpm)
     primary = PyttsxSpeaker(settings, cache_dir, output_device)
     return SafeSpeaker(primary, SilentSpeaker(), warn or _warn_on_stderr)
+
+
+def check_voice(spec: str | None) -> None:
+    """Raise InterviewerError (a usage error) for a voice this machine does not have. When
+    speech itself is broken nothing is raised: the session warns once and goes on silent."""
+    if not spec:
+        return
+    try:
+        voices = list_voices()
+    except InterviewerError:
+        return
+    if voices:
+        match_voice(spec, voices)
 
 
 def _warn_on_stderr(message: str) -> None:

@@ -198,19 +198,23 @@ def is_finished(record: Path) -> bool:
 # --- saving ---------------------------------------------------------------------------------
 
 
-def save_record(files: AttemptFiles, record: dict[str, Any], markdown: str) -> None:
+def save_record(
+    files: AttemptFiles, record: dict[str, Any], markdown: str, rewrite: bool = False
+) -> None:
     """Save a finished take. The record is the commit: it replaces the take's placeholder
-    (never a finished record), so after any failure the take is either finished or still a
-    visible unfinished one; the Markdown, derived from it, is written first."""
+    (never a finished record, unless `rewrite`: reanalyze), so after any failure the take is
+    either finished or still a visible unfinished one; the Markdown, derived from it, is
+    written first."""
     replace = files.record.exists()
-    if is_finished(files.record):
+    if not rewrite and is_finished(files.record):
         raise FileExistsError(f"{files.record} already exists")
     write_text_atomic(files.markdown, markdown, replace=True)
     data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
     try:
         write_text_atomic(files.record, data, replace=replace)
     except BaseException:
-        if replace:  # the placeholder stays; its Markdown would describe a record not there
+        # A placeholder stays: its Markdown would describe a record not there.
+        if replace and not rewrite:
             with contextlib.suppress(OSError):
                 files.markdown.unlink()
         raise

@@ -157,6 +157,12 @@ def _first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [type(exc).__name__])[0]
 
 
+def transcriber_for(model: str | None = None) -> Transcriber:
+    """The one transcriber factory: `model` a name, a folder, or None for the embedded
+    tiny.en (see resolve_model); the model itself loads on first use (Transcriber.load)."""
+    return Transcriber(TranscribeSettings(model=model))
+
+
 class Transcriber:
     """Turns 16 kHz mono audio (float32 in [-1, 1], or int16) into our Transcript; the model
     loads on first use.
