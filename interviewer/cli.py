@@ -395,12 +395,12 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer.adapters import audio_devices
-    from interviewer.live import Speakers
+    from interviewer.live import Devices
     from interviewer.session import mic_check
 
     audio_devices.require_device(args.input_device, "input")  # no microphone: say so first
     print(f"Recording {args.seconds:g} s: say something...")
-    check = mic_check(Speakers(args.output_device, args.input_device), args.seconds)
+    check = mic_check(Devices(args.input_device, args.output_device), args.seconds)
     print(f"Level: peak {check.peak_dbfs:.1f} dBFS, average {check.rms_dbfs:.1f} dBFS")
     if check.silent:
         zeros = "all zeros" if check.all_zero else f"peak {check.peak_dbfs:.0f} dBFS"

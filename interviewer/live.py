@@ -74,10 +74,36 @@ class Screen:
             self.out.write("\r" + " " * 70 + "\r")
 
 
-@dataclass
+@dataclass(frozen=True)
 class Devices:
-    input: int | None = None
-    output: int | None = None
+    """The audio devices chosen (a PortAudio index or name; None = the default), and what
+    the session and the mic check do with them: session.Plays and session.Checks."""
+
+    input: int | str | None = None
+    output: int | str | None = None
+
+    def play(self, samples: np.ndarray, rate_hz: int) -> None:
+        from interviewer.adapters.audio_devices import play_samples
+
+        play_samples(samples, rate_hz, device=self.output)
+
+    def play_file(self, path: Path) -> None:
+        from interviewer.adapters.audio_devices import play_wav
+
+        play_wav(path, self.output)
+
+    def record_for(self, path: Path, seconds: float) -> bool:
+        from interviewer.adapters.audio_devices import Recorder
+
+        recorder = Recorder(path, device=self.input)
+        with recorder:
+            time.sleep(seconds)
+        return recorder.all_zero
+
+    def samples(self, path: Path) -> np.ndarray:
+        from interviewer.adapters.audio_devices import read_wav
+
+        return read_wav(path)[0]
 
 
 MIC_STALLED = "microphone stopped sending audio"
@@ -257,37 +283,6 @@ class Microphone:
         return _read_wav(path)
 
 
-@dataclass(frozen=True)
-class Speakers:
-    """session.Plays (and the mic check's devices): the output device."""
-
-    output: int | str | None = None
-    input: int | str | None = None
-
-    def play(self, samples: np.ndarray, rate_hz: int) -> None:
-        from interviewer.adapters.audio_devices import play_samples
-
-        play_samples(samples, rate_hz, device=self.output)
-
-    def play_file(self, path: Path) -> None:
-        from interviewer.adapters.audio_devices import play_wav
-
-        play_wav(path, self.output)
-
-    def record_for(self, path: Path, seconds: float) -> bool:
-        from interviewer.adapters.audio_devices import Recorder
-
-        recorder = Recorder(path, device=self.input)
-        with recorder:
-            time.sleep(seconds)
-        return recorder.all_zero
-
-    def samples(self, path: Path) -> np.ndarray:
-        from interviewer.adapters.audio_devices import read_wav
-
-        return read_wav(path)[0]
-
-
 def run_live(
     questions: Sequence[Question],
     transcriber: Transcribes,
@@ -307,7 +302,7 @@ def run_live(
         session = LiveSession(
             Microphone(transcriber, live, devices, keys, screen, interrupts),
             speaker,
-            Speakers(devices.output),
+            devices,
             keys,
             screen,
             coach,

@@ -406,10 +406,10 @@ def test_mic_check_records_plays_back_and_measures(
     feeder = threading.Thread(target=feed)
     feeder.start()
     with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
-        from interviewer.live import Speakers
+        from interviewer.live import Devices
         from interviewer.session import mic_check
 
-        check = mic_check(Speakers(), 2.0, path=tmp_path / "check.wav")
+        check = mic_check(Devices(), 2.0, path=tmp_path / "check.wav")
     feeder.join(10)
     assert check.peak_dbfs == pytest.approx(-6.0, abs=0.1)
     assert -15 < check.rms_dbfs < -8 and not check.all_zero
