@@ -232,3 +232,30 @@ def test_devices_has_a_header_and_questions_says_one_try(bank, capsys, virtual_a
     listed = capsys.readouterr().out
     assert re.search(r" 1 try +Tell me about a time when you took on something", listed)
     assert " 1 tries" not in listed
+
+
+def test_nothing_below_the_cli_sees_argparse_or_imports_the_cli() -> None:
+    """cli.py (and review_cli.py, its half for saved attempts) turn arguments into settings
+    and objects; the session and everything under it take those, never a Namespace."""
+    import ast
+
+    package = Path(__file__).resolve().parents[1] / "interviewer"
+    front = {"cli.py", "review_cli.py", "__main__.py"}
+    for path in sorted(package.rglob("*.py")):
+        if path.name in front and path.parent == package:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+        names |= {
+            f"{n.module}.{a.name}"
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ImportFrom) and n.module
+            for a in n.names
+        }
+        bad = {
+            name
+            for name in names
+            if name.split(".")[0] == "argparse"
+            or any(part in name.split(".") for part in ("cli", "review_cli"))
+        }
+        assert not bad, f"{path.relative_to(package)} imports {sorted(bad)}"
