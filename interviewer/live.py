@@ -26,7 +26,6 @@ from typing import Any, TextIO
 import numpy as np
 
 from interviewer.adapters import store
-from interviewer.adapters.audio_devices import level_dbfs
 from interviewer.adapters.bank import Bank
 from interviewer.adapters.chunker import BackgroundTranscriber
 from interviewer.adapters.fileio import StorageError
@@ -35,6 +34,7 @@ from interviewer.adapters.speech import Speaker
 from interviewer.adapters.takes import Interrupts, keep_stopped_take
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.levels import level_dbfs
 from interviewer.core.models import (
     LABELS,
     Question,

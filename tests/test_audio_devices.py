@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from interviewer.adapters import audio_devices
+from interviewer.core.levels import level_dbfs
 from interviewer.errors import InterviewerError
 from interviewer.settings import LiveSettings
 from tests.audio_server import VirtualAudio, alarm, wait_until
@@ -105,17 +106,6 @@ def test_importing_audio_devices_does_not_load_portaudio() -> None:
     assert out.stdout.strip() == "False"
 
 
-def test_level_dbfs() -> None:
-    assert audio_devices.level_dbfs(np.ones(100, np.float32)) == pytest.approx(0.0)
-    assert audio_devices.level_dbfs(tone(1.0, RATE, amplitude=1.0)) == pytest.approx(
-        -3.01, abs=0.01
-    )
-    assert audio_devices.level_dbfs(np.full(10, 16384, np.int16)) == pytest.approx(-6.02, abs=0.01)
-    assert audio_devices.level_dbfs(np.zeros(10)) == audio_devices.SILENCE_DBFS
-    assert audio_devices.level_dbfs(np.array([])) == audio_devices.SILENCE_DBFS
-    assert audio_devices.peak_dbfs(np.array([0.0, -0.5])) == pytest.approx(-6.02, abs=0.01)
-
-
 def test_resampler_keeps_pitch_and_length_in_blocks() -> None:
     x = tone(2.0, 44100, hz=440.0)
     resampler = audio_devices.Resampler(44100, RATE)
@@ -129,7 +119,7 @@ def test_resampler_keeps_pitch_and_length_in_blocks() -> None:
 
 def test_resampler_removes_what_the_new_rate_cannot_hold() -> None:
     y = audio_devices.resample(tone(1.0, 48000, hz=12000.0), 48000, RATE)  # above 8 kHz Nyquist
-    assert audio_devices.level_dbfs(y[200:]) < -30
+    assert level_dbfs(y[200:]) < -30
 
 
 def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:

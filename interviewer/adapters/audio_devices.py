@@ -25,13 +25,13 @@ from typing import Any, BinaryIO, Literal
 import numpy as np
 
 from interviewer.adapters.fileio import is_storage_fault, storage_error
+from interviewer.core.levels import SILENT_PEAK_DBFS, level_dbfs, peak_dbfs
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 
 Kind = Literal["input", "output"]
 BlockCallback = Callable[[np.ndarray], None]
 
-SILENCE_DBFS = -120.0  # what level_dbfs reports for digital silence instead of -inf
 ZERO_CHECK_S = 2.0  # an input that is exactly zero this long is not a working microphone
 FIRST_BLOCK_TIMEOUT_S = 5.0  # PulseAudio can take >1 s to deliver the first block
 PLAYBACK_GRACE_S = 5.0  # playback longer than its duration plus this is a stalled device
@@ -93,9 +93,6 @@ class MicCheck:
         return self.all_zero or self.peak_dbfs <= SILENT_PEAK_DBFS
 
 
-# One step of 16-bit audio is -90.3 dBFS: a peak below it means the input is digital silence.
-SILENT_PEAK_DBFS = -90.0
-QUIET_PEAK_DBFS = -50.0  # speech this close to the mic peaks far above this
 SILENT_INPUT_HINT = (
     "check that the microphone is plugged in and not muted, that the right input is chosen "
     "(`interviewer devices`, then --input-device) and its level is up; on macOS allow "
@@ -103,31 +100,7 @@ SILENT_INPUT_HINT = (
 )
 
 
-# ---------------------------------------------------------------- pure helpers
-
-
-def level_dbfs(samples: np.ndarray) -> float:
-    """RMS level in dB relative to full scale; SILENCE_DBFS for silence or no samples."""
-    x = _as_float(samples)
-    if x.size == 0:
-        return SILENCE_DBFS
-    return _to_dbfs(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
-
-
-def peak_dbfs(samples: np.ndarray) -> float:
-    x = _as_float(samples)
-    return _to_dbfs(float(np.max(np.abs(x)))) if x.size else SILENCE_DBFS
-
-
-def _to_dbfs(amplitude: float) -> float:
-    return max(SILENCE_DBFS, 20.0 * float(np.log10(amplitude))) if amplitude > 0 else SILENCE_DBFS
-
-
-def _as_float(samples: np.ndarray) -> np.ndarray:
-    x = np.asarray(samples)
-    if np.issubdtype(x.dtype, np.integer):
-        return x.astype(np.float32) / float(np.iinfo(x.dtype).max + 1)
-    return x.astype(np.float32, copy=False)
+# ---------------------------------------------------------------- resampling
 
 
 class Resampler:
