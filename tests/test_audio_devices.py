@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from interviewer.adapters import audio_devices
+from interviewer.adapters.audio_files import read_wav
 from interviewer.core.levels import level_dbfs
 from interviewer.errors import InterviewerError
 from interviewer.settings import LiveSettings
@@ -120,19 +121,6 @@ def test_resampler_keeps_pitch_and_length_in_blocks() -> None:
 def test_resampler_removes_what_the_new_rate_cannot_hold() -> None:
     y = audio_devices.resample(tone(1.0, 48000, hz=12000.0), 48000, RATE)  # above 8 kHz Nyquist
     assert level_dbfs(y[200:]) < -30
-
-
-def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:
-    path = tmp_path / "grow.wav"
-    wav = audio_devices.WavAppender(path, RATE)
-    assert read_int16(path).size == 0
-    wav.append(np.arange(100, dtype=np.int16))
-    wav.flush()
-    assert np.array_equal(read_int16(path), np.arange(100))
-    wav.append(np.arange(50, dtype=np.int16))  # not flushed yet: the file still reads
-    assert read_int16(path).size in (100, 150)
-    wav.close()
-    assert read_int16(path).size == 150
 
 
 # ---------------------------------------------------------------- devices
@@ -363,7 +351,7 @@ def test_play_wav_reaches_the_speaker_and_blocks_until_played(
         started = time.monotonic()
         audio_devices.play_wav(wav)
         took = time.monotonic() - started
-    samples, rate = audio_devices.read_wav(heard)
+    samples, rate = read_wav(heard)
     x = samples[:, 0]
     assert took >= 1.0  # it returned after the sound, however late (no upper bound: load)
     assert 0.97 <= loud_seconds(x, rate) <= 1.15  # nothing cut off, nothing played twice
@@ -401,7 +389,7 @@ def test_mic_check_records_plays_back_and_measures(
     assert check.peak_dbfs == pytest.approx(-6.0, abs=0.1)
     assert -15 < check.rms_dbfs < -8 and not check.all_zero
     assert check.path == tmp_path / "check.wav"
-    samples, rate = audio_devices.read_wav(heard)
+    samples, rate = read_wav(heard)
     assert 0.95 <= loud_seconds(samples[:, 0], rate) <= 1.15
 
 

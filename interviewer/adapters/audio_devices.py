@@ -8,22 +8,19 @@ Third-party objects (streams, PortAudioError) never leave this module.
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import os
 import queue
-import struct
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from interviewer.adapters.audio_files import WavAppender, read_wav
 from interviewer.adapters.fileio import is_storage_fault, storage_error
 from interviewer.core.levels import SILENT_PEAK_DBFS, level_dbfs, peak_dbfs
 from interviewer.errors import InterviewerError
@@ -334,30 +331,6 @@ def _device_rate(sd: ModuleType, device: int | None, kind: Kind) -> float:
 # ---------------------------------------------------------------- playback
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Samples as float32 of shape (frames, channels), and the sample rate."""
-    try:
-        with wave.open(str(path), "rb") as w:
-            width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
-            raw = w.readframes(w.getnframes())
-    except (OSError, EOFError, wave.Error) as exc:
-        raise InterviewerError(f"cannot read audio file {path}: {exc}", "") from exc
-    return _decode_pcm(raw, width).reshape(-1, channels), rate
-
-
-def _decode_pcm(raw: bytes, width: int) -> np.ndarray:
-    if width == 1:  # 8-bit WAV is unsigned
-        return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
-    if width == 3:  # 24-bit: widen to 32 by adding a zero low byte
-        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
-        raw = np.concatenate([np.zeros((len(b), 1), np.uint8), b], axis=1).tobytes()
-        width = 4
-    if width not in (2, 4):
-        raise InterviewerError(f"unsupported WAV sample width: {width} bytes", "")
-    dtype = np.dtype(f"<i{width}")
-    return np.frombuffer(raw, dtype).astype(np.float32) / float(np.iinfo(dtype).max + 1)
-
-
 def play_wav(path: Path, device: str | int | None = None) -> None:
     """Play a WAV file and return once it has been played."""
     samples, rate = read_wav(path)
@@ -430,71 +403,6 @@ class _Player:
 
 
 # ---------------------------------------------------------------- recording
-
-
-class WavAppender:
-    """A 16-bit mono WAV file that grows as blocks arrive.
-
-    The header's sizes are patched at every flush, after the data, so a process killed at any
-    moment leaves a valid WAV holding everything flushed so far. When a write fails (a full
-    disk) the header still describes the audio written before, so that stays playable.
-    """
-
-    def __init__(self, path: Path, rate: int) -> None:
-        self.path = path
-        self.rate = rate
-        self.frames = 0
-        self.flushed_frames = 0
-        # Private (0600) and never over an earlier attempt: O_EXCL refuses an existing name.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self._file: BinaryIO = os.fdopen(fd, "wb")
-        self._file.write(_wav_header(rate, 0))
-        self.flush()
-
-    def append(self, pcm: np.ndarray) -> None:
-        self._file.write(np.asarray(pcm, "<i2").tobytes())
-        self.frames += len(pcm)
-
-    def flush(self) -> None:
-        data_bytes = self.frames * 2
-        self._file.seek(4)  # BufferedWriter.seek writes the pending data first
-        self._file.write(struct.pack("<I", 36 + data_bytes))
-        self._file.seek(40)
-        self._file.write(struct.pack("<I", data_bytes))
-        self._file.seek(0, 2)
-        self._file.flush()
-        self.flushed_frames = self.frames
-
-    def close(self) -> None:
-        """Finish the file; after a failed write, close it as it is (its header is valid)."""
-        if self._file.closed:
-            return
-        try:
-            self.flush()
-        except OSError:
-            self.frames = self.flushed_frames
-        finally:
-            with contextlib.suppress(OSError):  # data the disk refused is dropped
-                self._file.close()
-
-
-def _wav_header(rate: int, data_bytes: int) -> bytes:
-    return struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        36 + data_bytes,
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        1,
-        rate,
-        rate * 2,
-        2,
-        16,
-        b"data",
-        data_bytes,
-    )
 
 
 class Recorder:
