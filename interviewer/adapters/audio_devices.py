@@ -1,9 +1,10 @@
 """Sound devices through sounddevice: listing, playback, and a microphone recorder that writes
-its WAV to disk as it goes.
+its WAV to disk as it goes; soxr converts between a device's rate and ours when they differ.
 
-sounddevice is imported inside the functions: importing this module must not load PortAudio,
-so `interviewer --help` stays fast and a missing library becomes an install hint.
-Third-party objects (streams, PortAudioError) never leave this module.
+sounddevice and soxr are imported inside the functions: importing this module must not load
+PortAudio, so `interviewer --help` stays fast and a missing library becomes an install hint.
+Third-party objects (streams, PortAudioError, soxr's streams) never leave this module.
+Levels are measured by `core.levels`; WAV files are read and grown by `audio_files`.
 """
 
 from __future__ import annotations
@@ -95,46 +96,6 @@ SILENT_INPUT_HINT = (
     "(`interviewer devices`, then --input-device) and its level is up; on macOS allow "
     "microphone access for your terminal in System Settings › Privacy & Security › Microphone"
 )
-
-
-# ---------------------------------------------------------------- resampling
-
-
-class Resampler:
-    """Streaming resampler: windowed-sinc low-pass, then linear interpolation.
-
-    Good enough for speech going to Whisper; keeps state so block edges leave no clicks.
-    """
-
-    def __init__(self, rate_in: float, rate_out: float, taps: int = 63) -> None:
-        self.rate_in, self.rate_out = float(rate_in), float(rate_out)
-        self._step = self.rate_in / self.rate_out
-        cutoff = 0.45 * min(self.rate_in, self.rate_out) / self.rate_in  # cycles per sample
-        n = np.arange(taps) - (taps - 1) / 2
-        kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
-        self._kernel = (kernel / kernel.sum()).astype(np.float32)
-        self._history = np.zeros(taps - 1, np.float32)
-        self._prev = np.float32(0.0)  # last filtered sample of the previous block
-        self._pos = 0.0  # next output time, in input samples after the previous block
-
-    def __call__(self, block: np.ndarray) -> np.ndarray:
-        x = np.asarray(block, np.float32)
-        if self.rate_in == self.rate_out or x.size == 0:
-            return x
-        padded = np.concatenate([self._history, x])
-        self._history = padded[len(padded) - len(self._history) :]
-        filtered = np.convolve(padded, self._kernel, mode="valid")
-        times = np.arange(self._pos, len(x) - 1 + 1e-9, self._step)
-        out = np.interp(times, np.arange(-1, len(x)), np.concatenate([[self._prev], filtered]))
-        self._prev = filtered[-1]
-        self._pos = (times[-1] + self._step - len(x)) if times.size else self._pos - len(x)
-        result: np.ndarray = out.astype(np.float32)
-        return result
-
-
-def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
-    """Resample a whole mono signal (see Resampler)."""
-    return Resampler(rate_in, rate_out)(samples)
 
 
 # ---------------------------------------------------------------- sounddevice access
@@ -328,6 +289,45 @@ def _device_rate(sd: ModuleType, device: int | None, kind: Kind) -> float:
         raise _device_error(exc, kind) from exc
 
 
+# ---------------------------------------------------------------- resampling
+
+
+def _soxr() -> Any:
+    try:
+        import soxr  # lazy: only a device that refuses our rate needs it
+    except ImportError as exc:
+        raise InterviewerError("soxr not installed", "pip install soxr") from exc
+    return soxr
+
+
+def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
+    """A whole mono signal, shape (frames,), as float32 at `rate_out` (soxr, see Resampler)."""
+    out: np.ndarray = _soxr().resample(np.asarray(samples, np.float32), rate_in, rate_out)
+    return out
+
+
+class Resampler:
+    """Streaming mono float32 resampler: soxr's high quality (flat passband, alias-free),
+    keeping its state across blocks so block edges leave no clicks.
+
+    soxr holds back the last few ms it has been given (~10 ms from 44.1 kHz) until more comes;
+    call with `last=True` once at the end to get them. At equal rates blocks pass untouched.
+    """
+
+    def __init__(self, rate_in: float, rate_out: float) -> None:
+        self.rate_in, self.rate_out = float(rate_in), float(rate_out)
+        self._stream: Any = None
+        if self.rate_in != self.rate_out:
+            self._stream = _soxr().ResampleStream(self.rate_in, self.rate_out, 1, dtype="float32")
+
+    def __call__(self, block: np.ndarray, last: bool = False) -> np.ndarray:
+        x = np.ascontiguousarray(block, np.float32)
+        if self._stream is None:
+            return x
+        out: np.ndarray = self._stream.resample_chunk(x, last=last)
+        return out
+
+
 # ---------------------------------------------------------------- playback
 
 
@@ -361,7 +361,7 @@ def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None
     # PortAudio's ALSA backend drops what is still buffered when a callback stream finishes
     # (measured: the last ~35 ms at 35 ms latency), so end on silence at least that long; the
     # dropped silence also makes `finished` fire when the real audio has just been played.
-    player.prepare(used_rate / rate, channels, int((stream.latency + 0.05) * used_rate))
+    player.prepare(rate, used_rate, channels, int((stream.latency + 0.05) * used_rate))
     with stream:
         _wait_played(stream, player, len(player.data) / used_rate)
 
@@ -382,11 +382,11 @@ class _Player:
         self.pos = 0
         self.finished = threading.Event()
 
-    def prepare(self, rate_ratio: float, channels: int, pad_frames: int) -> None:
+    def prepare(self, rate: float, stream_rate: float, channels: int, pad_frames: int) -> None:
         """Adapt the data to what the stream was opened with, and end it on silence."""
         mono = self.data.mean(axis=1)
-        if rate_ratio != 1.0:
-            mono = resample(mono, 1.0, rate_ratio)
+        if stream_rate != rate:
+            mono = resample(mono, rate, stream_rate)
             self.data = mono[:, None]
         if self.data.shape[1] != channels:
             self.data = np.repeat(mono[:, None], channels, axis=1)
@@ -408,8 +408,9 @@ class _Player:
 class Recorder:
     """Records the microphone to a 16 kHz mono WAV on disk while handing blocks to a consumer.
 
-    The PortAudio callback only queues a copy of each block; a writer thread appends it to the
-    file (flushed every block) and calls `on_block` with 16 kHz float32 samples.
+    The PortAudio callback only queues a copy of each block; a writer thread resamples it
+    when the device runs at another rate, appends it to the file (flushed every block) and
+    calls `on_block` with the same samples as 16 kHz float32.
     """
 
     def __init__(
@@ -487,22 +488,22 @@ class Recorder:
         self.first_block_delay_s = self._first_arrival - started
 
     def _write_loop(self) -> None:
-        rate_in = self.device_rate_hz or SAMPLE_RATE_HZ
-        resampler = Resampler(rate_in, SAMPLE_RATE_HZ)
+        resampler = Resampler(self.device_rate_hz or SAMPLE_RATE_HZ, SAMPLE_RATE_HZ)
         while (block := self._queue.get()) is not None:
             if not self._first_block.is_set():
                 self._first_arrival = time.monotonic()
                 self._first_block.set()
-            self._handle(block, resampler)
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1).astype(np.int16)
+            self._handle(mono, resampler)
+        self._handle(np.zeros(0, np.int16), resampler, last=True)  # what soxr held back
 
-    def _handle(self, block: np.ndarray, resampler: Resampler) -> None:
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1).astype(np.int16)
+    def _handle(self, mono: np.ndarray, resampler: Resampler, last: bool = False) -> None:
         if resampler.rate_in != SAMPLE_RATE_HZ:
-            floats = resampler(mono.astype(np.float32) / 32768)
+            floats = resampler(mono.astype(np.float32) / 32768, last)
             mono = np.clip(np.round(floats * 32768), -32768, 32767).astype(np.int16)
         assert self._wav is not None
-        if self.write_error is not None:
-            return  # the file cannot grow: what it holds is the recording
+        if self.write_error is not None or not mono.size:
+            return  # the file cannot grow (what it holds is the recording), or nothing came out
         if self._wav.frames < ZERO_CHECK_S * SAMPLE_RATE_HZ and np.any(mono):
             self._nonzero_seen = True
         try:
