@@ -151,6 +151,20 @@ def test_resampler_at_the_same_rate_passes_blocks_untouched() -> None:
     assert np.array_equal(audio_devices.Resampler(RATE, RATE)(block), block)
 
 
+class _NoSoxr(importlib.abc.MetaPathFinder):
+    def find_spec(self, name: str, *_: object) -> None:
+        if name == "soxr":
+            raise ImportError("No module named 'soxr'")
+
+
+def test_missing_soxr_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delitem(sys.modules, "soxr", raising=False)
+    monkeypatch.setattr(sys, "meta_path", [_NoSoxr(), *sys.meta_path])
+    audio_devices.Resampler(RATE, RATE)  # a device at our rate needs no soxr
+    with pytest.raises(InterviewerError, match="soxr not installed"):
+        audio_devices.Resampler(44100, RATE)
+
+
 # ---------------------------------------------------------------- devices
 
 

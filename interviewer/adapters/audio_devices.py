@@ -434,6 +434,7 @@ class Recorder:
         self._stream: Any = None
         self._writer: threading.Thread | None = None
         self._wav: WavAppender | None = None
+        self._resampler: Resampler | None = None
         self._nonzero_seen = False
         self._first_arrival = 0.0
         self._result: RecordingResult | None = None
@@ -460,6 +461,11 @@ class Recorder:
             dtype="int16",
             callback=self._callback,
         )
+        try:  # soxr missing fails here, with its hint, not in the writer thread
+            self._resampler = Resampler(self.device_rate_hz, SAMPLE_RATE_HZ)
+        except InterviewerError:
+            self._shutdown()
+            raise
         try:
             self._wav = WavAppender(self.path, SAMPLE_RATE_HZ)
         except OSError as exc:
@@ -488,7 +494,8 @@ class Recorder:
         self.first_block_delay_s = self._first_arrival - started
 
     def _write_loop(self) -> None:
-        resampler = Resampler(self.device_rate_hz or SAMPLE_RATE_HZ, SAMPLE_RATE_HZ)
+        resampler = self._resampler
+        assert resampler is not None
         while (block := self._queue.get()) is not None:
             if not self._first_block.is_set():
                 self._first_arrival = time.monotonic()
