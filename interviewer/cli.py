@@ -395,6 +395,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer.adapters import audio_devices
+    from interviewer.core.levels import QUIET_PEAK_DBFS
     from interviewer.live import Devices
     from interviewer.session import mic_check
 
@@ -407,7 +408,7 @@ def cmd_mic_check(args: argparse.Namespace) -> int:
         raise InterviewerError(
             f"the microphone sends nothing ({zeros})", audio_devices.SILENT_INPUT_HINT
         )
-    if check.peak_dbfs < audio_devices.QUIET_PEAK_DBFS:
+    if check.peak_dbfs < QUIET_PEAK_DBFS:
         print(f"Very quiet: {audio_devices.SILENT_INPUT_HINT}")
     return 0
 

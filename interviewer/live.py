@@ -9,7 +9,6 @@ menu) is session.LiveSession's; `run_live` puts the real devices into it.
 from __future__ import annotations
 
 import functools
-import math
 import os
 import queue
 import sys
@@ -21,12 +20,13 @@ from typing import TextIO
 
 import numpy as np
 
-from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.adapters.audio_files import read_recording
 from interviewer.adapters.chunker import BackgroundTranscriber
 from interviewer.adapters.keys import KeyReader
 from interviewer.adapters.takes import Interrupts
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.levels import level_dbfs
 from interviewer.core.models import LABELS, Question, Story
 from interviewer.session import (
     DISK_FULL,
@@ -38,40 +38,9 @@ from interviewer.session import (
     warm_embeddings,
 )
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
-from interviewer.views.clock import clock
+from interviewer.views.live_screen import Screen
 
 MARKER_KEYS = {label[0]: label for label in LABELS}
-
-
-class Screen:
-    """The terminal: a live level meter on a TTY, plain notices otherwise."""
-
-    def __init__(self, out: TextIO = sys.stderr) -> None:
-        self.out = out
-        self.tty = out.isatty()
-        self._last = 0.0
-
-    def say(self, text: str) -> None:
-        self.clear()
-        print(text, file=self.out, flush=True)
-
-    def meter(self, level: float, elapsed_s: float, max_s: float) -> None:
-        now = time.monotonic()
-        if not self.tty or now - self._last < 0.1:
-            return
-        self._last = now
-        bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
-        left_s = math.ceil(max(0.0, max_s - elapsed_s))
-        line = (
-            f"\r  [{'#' * bars:<20}] {clock(elapsed_s, tenths=True)}  "
-            f"{clock(left_s)} left  (Enter = done)"
-        )
-        self.out.write(line)
-        self.out.flush()
-
-    def clear(self) -> None:
-        if self.tty:
-            self.out.write("\r" + " " * 70 + "\r")
 
 
 @dataclass(frozen=True)
@@ -101,9 +70,7 @@ class Devices:
         return recorder.all_zero
 
     def samples(self, path: Path) -> np.ndarray:
-        from interviewer.adapters.audio_devices import read_wav
-
-        return read_wav(path)[0]
+        return read_recording(path)
 
 
 MIC_STALLED = "microphone stopped sending audio"
@@ -240,14 +207,6 @@ def _listen(
             screen.say(f"  marked {MARKER_KEYS[key].title()} at {endpointer.elapsed_s:.1f} s")
 
 
-def _read_wav(path: Path) -> np.ndarray:
-    import wave
-
-    with wave.open(str(path), "rb") as w:
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return data.astype(np.float32) / 32768.0
-
-
 class Microphone:
     """session.Records: answers from the input device, endpointed, transcribed as spoken."""
 
@@ -280,7 +239,7 @@ class Microphone:
         )
 
     def samples(self, path: Path) -> np.ndarray:
-        return _read_wav(path)
+        return read_recording(path)
 
 
 def run_live(

@@ -29,6 +29,7 @@ from interviewer.adapters.takes import Interrupts, keep_stopped_take
 from interviewer.core import analysis, star
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.endpoint import Event
+from interviewer.core.levels import SILENT_PEAK_DBFS, level_dbfs, peak_dbfs
 from interviewer.core.models import (
     Question,
     Story,
@@ -793,8 +794,6 @@ class MicCheck:
     @property
     def silent(self) -> bool:
         """Nothing came in: all zeros, or no sample as loud as one 16-bit step."""
-        from interviewer.adapters.audio_devices import SILENT_PEAK_DBFS
-
         return self.all_zero or self.peak_dbfs <= SILENT_PEAK_DBFS
 
 
@@ -803,8 +802,6 @@ def mic_check(devices: Checks, seconds: float = 3.0, path: Path | None = None) -
 
     Without `path` the recording lives in a temporary folder removed afterwards: a check
     leaves nothing behind."""
-    from interviewer.adapters.audio_devices import SILENT_PEAK_DBFS, level_dbfs, peak_dbfs
-
     if path is None:
         import tempfile
 
