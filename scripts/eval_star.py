@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from interviewer.core import analysis, star  # noqa: E402
 from interviewer.core.models import LABELS, Section, Story, Transcript, Word  # noqa: E402
-from interviewer.wer import filler_recall, wer  # noqa: E402
+from tests.wer_tools import filler_recall, wer  # noqa: E402
 
 RATE_HZ = 16000
 GROUPS = (
