@@ -5,8 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.bank import find_question, load_bank, parse_question_file
+from interviewer.adapters.bank import (
+    find_question,
+    load_bank,
+    load_coach_settings,
+    parse_question_file,
+)
 from interviewer.adapters.importer import import_notes, parse_notes, slugify
+from interviewer.core.coaching import CoachSettings
 from interviewer.errors import InterviewerError
 from tests.conftest import ROOT, SEED
 
@@ -143,10 +149,22 @@ def test_bank_files_resaved_by_notepad_still_load_and_still_match(tmp_path: Path
 
 
 def test_settings_saved_by_notepad(tmp_path: Path):
-    from interviewer.core.coaching import load_coach_settings
-
     (tmp_path / "settings.toml").write_bytes(notepad_bytes("# mine\nwpm_min = 120\n"))
     assert load_coach_settings(tmp_path).wpm_min == 120
+
+
+def test_settings_file(tmp_path: Path):
+    assert load_coach_settings(tmp_path) == CoachSettings()
+    assert load_coach_settings(None) == CoachSettings()
+    (tmp_path / "settings.toml").write_text("wpm_min = 120\n")
+    assert load_coach_settings(tmp_path).wpm_min == 120
+    (tmp_path / "settings.toml").write_text("wpm_minimum = 120\n")
+    with pytest.raises(InterviewerError, match="unknown setting 'wpm_minimum'"):
+        load_coach_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("wpm_min = \n")
+    with pytest.raises(InterviewerError, match=r"settings\.toml: .*") as err:
+        load_coach_settings(tmp_path)
+    assert err.value.hint == "fix the TOML syntax or delete the file"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
