@@ -1,5 +1,6 @@
-"""The core imports no adapter, view, session or CLI, and pulls in no device, model or speech
-library; --help stays light; the runtime package never needs a test-only library."""
+"""The layout by layer: the core imports no adapter, view, session or CLI and pulls in no
+device, model or speech library; --help stays light; the runtime package never needs a
+test-only library; the README's map of the layout matches the tree."""
 
 from __future__ import annotations
 
@@ -106,3 +107,41 @@ def test_the_package_needs_no_test_only_library() -> None:
     package = sorted((ROOT / "interviewer").rglob("*.py"))
     used = set().union(*(imported_modules(p) for p in package))
     assert {m for m in used if m.split(".")[0] in ("jiwer", "tests", "pytest")} == set()
+
+
+def readme_map() -> set[str]:
+    """Paths (`core/star.py`, `views/`) in the README's layout map, from its indentation."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("```text\ninterviewer/\n", 1)[1].split("```", 1)[0]
+    paths: set[str] = set()
+    folders: list[str] = []
+    for line in block.splitlines():
+        indent = (len(line) - len(line.lstrip(" "))) // 2 - 1
+        name = line.split()[0]
+        folders = folders[:indent]
+        paths.add("".join(folders) + name)
+        if name.endswith("/"):
+            folders.append(name)
+    return paths
+
+
+def package_tree() -> set[str]:
+    """Modules and folders of the package; a folder under data/ is the data's own business."""
+    package = ROOT / "interviewer"
+    found: set[str] = set()
+    for path in package.rglob("*"):
+        rel = path.relative_to(package).as_posix()
+        if "__pycache__" in rel or path.name == "__init__.py" or rel.startswith("data/"):
+            continue
+        if path.is_dir():
+            found.add(rel + "/")
+        elif path.suffix == ".py":
+            found.add(rel)
+    return found
+
+
+def test_the_readme_map_matches_the_tree() -> None:
+    mapped, tree = readme_map(), package_tree()
+    assert {"core/", "core/star.py", "adapters/store.py", "cli.py"} <= mapped
+    assert sorted(tree - mapped) == [], "in the package, missing from the README's map"
+    assert sorted(mapped - tree) == [], "in the README's map, not in the package"
