@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import math
 import os
 import queue
 import random
@@ -26,7 +25,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from interviewer.adapters import store
-from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.adapters.audio_files import read_recording
 from interviewer.adapters.bank import Bank
 from interviewer.adapters.chunker import BackgroundTranscriber
 from interviewer.adapters.fileio import StorageError
@@ -35,6 +34,7 @@ from interviewer.adapters.speech import Speaker
 from interviewer.adapters.takes import Interrupts, keep_stopped_take
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.levels import level_dbfs
 from interviewer.core.models import (
     LABELS,
     Question,
@@ -47,7 +47,7 @@ from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.views import summary
-from interviewer.views.clock import clock
+from interviewer.views.live_screen import Screen
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -73,37 +73,6 @@ class Answer:
     latency_s: float = 0.0
     first_block_delay_s: float = 0.0
     interrupted: bool = False
-
-
-class Screen:
-    """The terminal: a live level meter on a TTY, plain notices otherwise."""
-
-    def __init__(self, out: TextIO = sys.stderr) -> None:
-        self.out = out
-        self.tty = out.isatty()
-        self._last = 0.0
-
-    def say(self, text: str) -> None:
-        self.clear()
-        print(text, file=self.out, flush=True)
-
-    def meter(self, level: float, elapsed_s: float, max_s: float) -> None:
-        now = time.monotonic()
-        if not self.tty or now - self._last < 0.1:
-            return
-        self._last = now
-        bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
-        left_s = math.ceil(max(0.0, max_s - elapsed_s))
-        line = (
-            f"\r  [{'#' * bars:<20}] {clock(elapsed_s, tenths=True)}  "
-            f"{clock(left_s)} left  (Enter = done)"
-        )
-        self.out.write(line)
-        self.out.flush()
-
-    def clear(self) -> None:
-        if self.tty:
-            self.out.write("\r" + " " * 70 + "\r")
 
 
 @dataclass
@@ -456,8 +425,8 @@ class LiveSession:
         rate = SAMPLE_RATE_HZ
         samples = np.concatenate(
             [
-                _read_wav(files.audio)[: round(join.offset_s * rate)],
-                _read_wav(path)[round(join.audio_start_s * rate) :],
+                read_recording(files.audio)[: round(join.offset_s * rate)],
+                read_recording(path)[round(join.audio_start_s * rate) :],
             ]
         )
         extra = _answer_extra(answer)
@@ -542,7 +511,7 @@ def _finish(
     saved = finish_attempt(
         question,
         files,
-        _read_wav(files.audio),
+        read_recording(files.audio),
         answer.transcript,
         coach,
         when,
@@ -570,14 +539,6 @@ def _answer_extra(answer: Answer) -> dict[str, Any]:
             "first_block_delay_s": round(answer.first_block_delay_s, 3),
         },
     }
-
-
-def _read_wav(path: Path) -> np.ndarray:
-    import wave
-
-    with wave.open(str(path), "rb") as w:
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return data.astype(np.float32) / 32768.0
 
 
 def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:
