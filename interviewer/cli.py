@@ -301,8 +301,7 @@ def _speaker(args: argparse.Namespace) -> Speaks:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from interviewer.adapters.bank import load_bank
-    from interviewer.core.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank, load_coach_settings
     from interviewer.reanalyze import finish_unfinished  # takes an earlier run left
 
     bank = load_bank(args.bank)

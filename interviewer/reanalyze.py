@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.adapters import store
-from interviewer.adapters.bank import Bank
+from interviewer.adapters.bank import Bank, load_coach_settings
 from interviewer.adapters.fileio import StorageError, write_text_atomic
-from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import Question, Transcript, Word
 from interviewer.errors import InterviewerError
 from interviewer.session import (

@@ -18,9 +18,9 @@ import numpy as np
 import pytest
 
 from interviewer.adapters.audio_files import load_audio
-from interviewer.wer import wer
 from tests.audio_server import Practice
 from tests.conftest import FIXTURES, next_start
+from tests.wer_tools import wer
 
 pytestmark = pytest.mark.audio
 RATE = 16000

@@ -11,8 +11,7 @@ import pytest
 
 from interviewer import reanalyze
 from interviewer.adapters import store
-from interviewer.adapters.bank import load_bank
-from interviewer.core.coaching import load_coach_settings
+from interviewer.adapters.bank import load_bank, load_coach_settings
 from interviewer.errors import InterviewerError
 from interviewer.session import practice_from_file
 from tests.test_session import (

@@ -15,10 +15,9 @@ import numpy as np
 import pytest
 
 from interviewer.adapters import store
-from interviewer.adapters.bank import load_bank
+from interviewer.adapters.bank import load_bank, load_coach_settings
 from interviewer.adapters.fileio import StorageError
 from interviewer.adapters.takes import Interrupts
-from interviewer.core.coaching import load_coach_settings
 from interviewer.core.models import Question, Story, Transcript, Word
 from interviewer.session import (
     DISK_FULL,

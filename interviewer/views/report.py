@@ -30,9 +30,9 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from interviewer.adapters import store
-from interviewer.adapters.bank import Bank
+from interviewer.adapters.bank import Bank, load_coach_settings
 from interviewer.adapters.fileio import write_text_atomic
-from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.coaching import CoachSettings
 from interviewer.core.metrics import tokens
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
 from interviewer.errors import InterviewerError
