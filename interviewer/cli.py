@@ -314,6 +314,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             "--answer-audio needs exactly one --question ID",
             "name the question the recording answers",
         )
+    from interviewer.core.records import Attempt
     from interviewer.session import practice_from_file
     from interviewer.views import summary
 
@@ -329,7 +330,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(saved.record, ensure_ascii=False))  # one line, as a live session
     else:
-        print(summary.summary(saved.record))
+        print(summary.summary(Attempt.from_json(saved.record)))
         print(f"\nSaved beside the story: {saved.files.markdown}")
     return 0
 

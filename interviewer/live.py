@@ -43,6 +43,7 @@ from interviewer.core.models import (
     join_transcripts,
     shift_transcript,
 )
+from interviewer.core.records import Attempt
 from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
@@ -281,7 +282,7 @@ def _weakness(q: Question) -> float:
         record = store.load_attempt(paths[-1])
     except Exception:
         return 100.0
-    return float(sum(not c["ok"] for c in record.get("metrics", {}).get("checks", [])))
+    return float(sum(not c.ok for c in record.measured.checks))
 
 
 @dataclass
@@ -392,7 +393,7 @@ class LiveSession:
         assert saved is not None
         answer.interrupted = answer.interrupted or self.interrupts.stop
         self.saved.append(saved)
-        self.screen.say(summary.summary(saved.record))
+        self.screen.say(summary.summary(Attempt.from_json(saved.record)))
         self.screen.say(f"Saved: {files.markdown}")
         if answer.reason == Event.END_MAX.value:
             self.screen.say(

@@ -13,7 +13,6 @@ and saved over the placeholder (see store.py). `practice` does the same when it 
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from interviewer.adapters.fileio import StorageError, write_text_atomic
 from interviewer.core import analysis
 from interviewer.core.coaching import CoachSettings, load_coach_settings
 from interviewer.core.models import Question, Transcript, Word, join_transcripts
+from interviewer.core.records import Attempt
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.views import review, summary
@@ -106,7 +106,7 @@ def finish_take(
     """Transcribe, analyse and save an interrupted take (see store.py); a line to show."""
     from interviewer.session import finish_attempt
 
-    record = store.load_attempt(path)
+    record = store.load_record(path)
     audio = Path(record["audio_path"])
     if record.get("busy"):
         raise InterviewerError(
@@ -173,14 +173,16 @@ def reanalyze_attempt(
     path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Any = None
 ) -> str:
     """Rewrite one attempt's record and Markdown from its words (or audio); a line to log."""
-    record = store.load_attempt(path)  # the one place older formats are upgraded
+    record = store.load_record(path)  # the one place older formats are upgraded
     question = questions.get(record.get("question_id", ""))
     if question is None:
         raise InterviewerError(
             f"question {record.get('question_id')!r} is no longer in the bank",
             "put its file back to reanalyse this attempt",
         )
-    before = review.summarise(record, path.name) if record.get("sections") else None
+    before = (
+        review.summarise(Attempt.from_json(record), path.name) if record.get("sections") else None
+    )
     clips = _clips(path.parent, record)
     audio = _clip_audio(clips)
     samples = _samples(clips, audio)
@@ -306,13 +308,10 @@ def _backup(path: Path) -> None:
 
 
 def _save(path: Path, record: dict[str, Any], question: Question) -> None:
-    record.pop("path", None)  # added by store.load_attempt, not part of the file
+    record.pop("path", None)  # added by store.load_record, not part of the file
     record["format_version"] = store.FORMAT_VERSION
     record["reanalyzed_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
-    markdown = path.with_suffix(".md")
-    write_text_atomic(markdown, summary.markdown(record, question), replace=True)
-    data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
-    write_text_atomic(path, data, replace=True)
+    store.save_over(path, record, summary.markdown(Attempt.from_json(record), question))
 
 
 def _report_line(
@@ -321,7 +320,7 @@ def _report_line(
     name = path.name.removesuffix(".json")
     if record.get("status") != "ok":
         return f"{name}: {record.get('status')}"
-    after = review.summarise(record, path.name)
+    after = review.summarise(Attempt.from_json(record), path.name)
     if before is None:
         what = "analysed for the first time"
     elif any(v for v in _flat(review.changes(after, before))):

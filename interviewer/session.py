@@ -18,6 +18,7 @@ from interviewer.core import analysis, star
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import Question, Story, Transcript, Word
 from interviewer.core.pauses import find_pauses
+from interviewer.core.records import Attempt
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.views import summary
 from interviewer.views.progress import ProgressFn, TranscribeProgress
@@ -129,7 +130,7 @@ def finish_attempt(
         "record": str(files.record),
     }
     try:
-        store.save_record(files, record, summary.markdown(record, question))
+        store.save_record(files, record, summary.markdown(Attempt.from_json(record), question))
     except StorageError as exc:
         raise StorageError(
             f"{exc.what}; the recording is kept at {files.audio}",

@@ -28,6 +28,7 @@ from interviewer.adapters.fileio import write_text_atomic
 from interviewer.core.coaching import CoachSettings, load_coach_settings
 from interviewer.core.metrics import tokens
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
+from interviewer.core.records import Check, Metrics, SectionRecord
 from interviewer.errors import InterviewerError
 from interviewer.views import review, summary
 from interviewer.views.clock import clock
@@ -50,6 +51,8 @@ AUDIO_TYPES = {
 BANK_REPORT = "report.html"
 QUESTION_REPORT_SUFFIX = ".report.html"
 LOW_CONFIDENCE = 0.5  # words Whisper was unsure of get a dotted underline
+
+_part = SectionRecord.from_json  # a saved section as the views read it
 
 
 def e(value: Any) -> str:
@@ -145,8 +148,8 @@ def question_block(
             else "No speech was found in these attempts."
         )
         return head + f'<p class="note">{note}</p></article>'
-    latest = store.load_attempt(root / ok[-1]["path"])
-    previous = store.load_attempt(root / ok[-2]["path"]) if len(ok) > 1 else None
+    latest = store.load_record(root / ok[-1]["path"])
+    previous = store.load_record(root / ok[-2]["path"]) if len(ok) > 1 else None
     meta = (
         f"{e(q.id)} · {e(q.principle)} · latest take {e(review.when(latest))} "
         f"({len(items)} attempt{'s' if len(items) != 1 else ''})"
@@ -211,20 +214,20 @@ def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
 def timeline_svg(record: dict[str, Any]) -> str:
     """Each span of each section as a coloured block on a 1000-unit time axis; a click seeks
     (see JS). A part said twice has two blocks, both titled with all its spans."""
-    runs = [(a, b, s) for s in record.get("sections", []) for a, b in summary.spans(s)]
+    runs = [(a, b, s) for s in map(_part, record.get("sections", [])) for a, b in s.times]
     total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
     x = 1000.0 / total
     segs = []
     for a, b, s in runs:
         left, w = a * x, max((b - a) * x, 1.0)
-        name = "Other" if s["label"] == OTHER else LABEL_TITLES[s["label"]]
+        name = "Other" if s.label == OTHER else LABEL_TITLES[s.label]
         why = summary.basis(s)
-        title = f"{summary.title(s['label'])} {summary.spans_text(s, clock)}" + (
+        title = f"{summary.title(s.label)} {summary.spans_text(s, clock)}" + (
             f" · {why}" if why else ""
         )
         text = name if w > 70 else name[0]
         segs.append(
-            f'<g class="seg s-{s["label"]}"><title>{e(title)}</title>'
+            f'<g class="seg s-{s.label}"><title>{e(title)}</title>'
             f'<rect x="{left:.1f}" y="4" width="{w:.1f}" height="34" rx="4" fill="var(--c)"/>'
             f'<text x="{left + 6:.1f}" y="26">{e(text)}</text></g>'
         )
@@ -262,10 +265,10 @@ def overview_html(record: dict[str, Any]) -> str:
         for k, v, label in stats
     )
     rows = "".join(
-        f"<tr><td>{e(review.CHECK_TITLES.get(c['name'], c['name']))}</td>"
-        f'<td class="v">{e(review.format_check(c))}</td><td>{e(c["target"])}</td>'
-        f'<td class="{"ok" if c["ok"] else "bad"}">{"✓" if c["ok"] else "✗"}</td></tr>'
-        for c in m.get("checks", [])
+        f"<tr><td>{e(c.title)}</td>"
+        f'<td class="v">{e(c.value_text)}</td><td>{e(c.target)}</td>'
+        f'<td class="{"ok" if c.ok else "bad"}">{"✓" if c.ok else "✗"}</td></tr>'
+        for c in map(Check.from_json, m.get("checks", []))
     )
     table = (
         '<table class="checks"><tr><th>Metric</th><th class="v">Value</th><th>Target</th>'
@@ -273,7 +276,11 @@ def overview_html(record: dict[str, Any]) -> str:
     )
     tips = "".join(f"<li>{e(t)}</li>" for t in record.get("feedback", []))
     tips_html = f'<ol class="tips">{tips}</ol>' if tips else '<p class="note">All on target.</p>'
-    fillers = f'<p class="note">{e(summary.filler_line(m))}</p>' if m.get("filler_capture") else ""
+    fillers = (
+        f'<p class="note">{e(summary.filler_line(Metrics.from_json(m)))}</p>'
+        if m.get("filler_capture")
+        else ""
+    )
     return (
         f'<h3>Against the targets</h3><div class="stats">{tiles}</div>'
         f'<div class="cols"><div><h3>Metrics</h3>{table}{fillers}</div>'
@@ -295,7 +302,7 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
         time = (
             ""
             if s.get("missing")
-            else f"{e(summary.spans_text(s, clock))} · {e(summary.time_text(s))}"
+            else f"{e(summary.spans_text(_part(s), clock))} · {e(summary.time_text(_part(s)))}"
         )
         part_facts = [f for f in facts if f.get("section") == label]
         story = (
@@ -315,7 +322,7 @@ def parts_html(record: dict[str, Any], q: Question) -> str:
 
 def basis_html(s: dict[str, Any]) -> str:
     """How sure the split of this part is, and why; nothing for records before format 2."""
-    why = summary.basis(s)
+    why = summary.basis(_part(s))
     if not why:
         return ""
     word = summary.confidence_word(s.get("confidence")) or "unknown"

@@ -13,16 +13,17 @@ import os
 import re
 import sys
 import textwrap
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby, zip_longest
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from interviewer.adapters import store
 from interviewer.adapters.fileio import write_text_atomic
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
+from interviewer.core.records import Attempt, KeyFact, Metrics, SectionRecord
 from interviewer.errors import InterviewerError
 from interviewer.views.clock import clock
 from interviewer.views.summary import (
@@ -58,21 +59,6 @@ ANSI_FG = {
     "learning": "31",
     OTHER: "2",
 }
-CHECK_TITLES = {
-    "length": "Length",
-    "action_share": "Action share",
-    "setup_share": "Situation + Task share",
-    "result_number": "Number in the Result",
-    "learning": "Learning",
-    "wpm": "Words per minute",
-    "fillers_per_min": "Fillers per minute",
-    "hedges": "Hedges",
-    "i_vs_we": "'I' per 'we' in the Action",
-    "situation_length": "Situation length",
-    "task_length": "Task length",
-}
-
-
 # --- small formatting helpers ---------------------------------------------------------------
 
 
@@ -99,7 +85,7 @@ class Style:
         return "—" if self.unicode else "-"
 
 
-def style_for(stream: Any = None, mode: str = "auto") -> Style:
+def style_for(stream: IO[str] | None = None, mode: str = "auto") -> Style:
     """Colour on a terminal unless NO_COLOR is set (https://no-color.org); never in a pipe."""
     stream = stream or sys.stdout
     tty = bool(getattr(stream, "isatty", lambda: False)())
@@ -108,9 +94,11 @@ def style_for(stream: Any = None, mode: str = "auto") -> Style:
     return Style(colour=colour, unicode="utf" in encoding)
 
 
-def when(record: dict[str, Any]) -> str:
-    """'2026-11-25 21:54' from created_at, whatever its time zone suffix."""
-    return str(record.get("created_at", ""))[:16].replace("T", " ")
+def when(record: Attempt | Mapping[str, Any]) -> str:
+    """'2026-11-25 21:54' from created_at (of an Attempt or a summary), whatever its time
+    zone suffix."""
+    created = record.created_at if isinstance(record, Attempt) else record.get("created_at", "")
+    return str(created)[:16].replace("T", " ")
 
 
 def signed(value: float, fmt: str = "+.0f") -> str:
@@ -120,36 +108,38 @@ def signed(value: float, fmt: str = "+.0f") -> str:
 # --- attempt summaries and the index --------------------------------------------------------
 
 
-def summarise(record: dict[str, Any], rel: str) -> dict[str, Any]:
-    """The few numbers history and the report charts need from one attempt."""
-    m = record.get("metrics") or {}
+def summarise(record: Attempt, rel: str) -> dict[str, Any]:
+    """The few numbers history and the report charts need from one attempt (plain JSON
+    data: it is cached in the index and printed by `history --json`)."""
+    m = record.metrics
     sections = {
-        s["label"]: {
-            "duration_s": s.get("duration_s", 0.0),
-            "share": s.get("share", 0.0),
-            "missing": bool(s.get("missing")),
+        s.label: {
+            "duration_s": s.duration_s,
+            "share": s.share,
+            "missing": s.missing,
             "spans": [{"start_s": a, "end_s": b} for a, b in spans(s)],
-            "confidence": s.get("confidence"),
-            "reason": s.get("reason", ""),
+            "confidence": s.confidence,
+            "reason": s.reason,
         }
-        for s in record.get("sections", [])
-        if s.get("label") in LABELS
+        for s in record.parts
+        if s.label in LABELS
     }
+    duration = 0.0 if record.duration_s is None else record.duration_s
     return {
         "path": rel,
-        "question_id": record.get("question_id", ""),
-        "principle": record.get("principle", ""),
-        "created_at": record.get("created_at", ""),
-        "status": record.get("status") or ("ok" if record.get("sections") else "not analysed"),
-        "duration_s": record.get("duration_s", 0.0),
-        "answer_s": m.get("answer_s", record.get("duration_s", 0.0)),
-        "words": m.get("words", len(record.get("words", []))),
-        "wpm": m.get("wpm", 0.0),
-        "fillers_per_min": m.get("fillers_per_min", 0.0),
+        "question_id": record.question_id,
+        "principle": record.principle or "",
+        "created_at": record.created_at,
+        "status": record.state,
+        "duration_s": duration,
+        "answer_s": m.answer_s if m else duration,
+        "words": m.words if m else len(record.words or []),
+        "wpm": m.wpm if m else 0.0,
+        "fillers_per_min": m.fillers_per_min if m else 0.0,
         "sections": sections,
-        "other_s": m.get("other_s", 0.0),  # chit-chat and asides: in no share
-        "audio": record.get("audio", ""),
-        **({"unfinished": unfinished_note(record)} if store.is_unfinished(record) else {}),
+        "other_s": (m.other_s if m else None) or 0.0,  # chit-chat and asides: in no share
+        "audio": record.audio or "",
+        **({"unfinished": unfinished_note(record)} if record.unfinished else {}),
     }
 
 
@@ -157,9 +147,9 @@ BEING_RECORDED = "being recorded now"
 NOT_TRANSCRIBED = "not transcribed yet"
 
 
-def unfinished_note(record: dict[str, Any]) -> str:
+def unfinished_note(record: Attempt) -> str:
     """What an unfinished take is, in a few words."""
-    return BEING_RECORDED if record.get("busy") else NOT_TRANSCRIBED
+    return BEING_RECORDED if record.busy else NOT_TRANSCRIBED
 
 
 def unfinished_line(summary: dict[str, Any]) -> str:
@@ -269,7 +259,7 @@ def changes(new: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
 
 
 def review_text(
-    record: dict[str, Any],
+    record: Attempt,
     question: Question | None,
     *,
     width: int = 100,
@@ -280,42 +270,42 @@ def review_text(
     """Header, STAR timeline, metrics vs targets, transcript beside story, suggestions."""
     st = style or Style()
     out = _header(record, question, position, st)
-    if store.is_unfinished(record):
-        where = record.get("audio_path") or record.get("audio", "")
-        hint = "" if record.get("busy") else f"; {store.FINISH_HINT}"
+    if record.unfinished:
+        where = record.audio_path or record.audio or ""
+        hint = "" if record.busy else f"; {store.FINISH_HINT}"
         return "\n".join(
             [*out, "", f"Unfinished take ({unfinished_note(record)}){hint}.", f"Recording: {where}"]
         )
-    if not record.get("sections"):  # written before analysis was saved, or never analysed
+    if not record.analysed:  # written before analysis was saved, or never analysed
         out += ["", "no analysis in this record: run 'interviewer reanalyze' to analyse it"]
         return "\n".join(out)
-    if record.get("status", "ok") != "ok":
-        out += ["", f"{record['status']} ({record.get('duration_s', 0):.1f} s recorded)"]
+    if not record.ok:
+        out += ["", f"{record.status} ({record.duration_s or 0:.1f} s recorded)"]
         return "\n".join(out)
     out += ["", *timeline(record, width, st), ""]
     out += metrics_lines(record, st, previous)
     out += ["", *side_by_side(record, question, width, st)]
-    if record.get("feedback"):
+    if record.tips:
         out += ["", st.paint("For the next take", "1")]
-        out += [f"  {i}. {tip}" for i, tip in enumerate(record["feedback"], 1)]
+        out += [f"  {i}. {tip}" for i, tip in enumerate(record.tips, 1)]
     return "\n".join(out)
 
 
 def _header(
-    record: dict[str, Any], question: Question | None, position: tuple[int, int] | None, st: Style
+    record: Attempt, question: Question | None, position: tuple[int, int] | None, st: Style
 ) -> list[str]:
-    title = question.text if question else record.get("question", "")
+    title = question.text if question else record.question or ""
     where = f" · attempt {position[0]} of {position[1]}" if position else ""
-    principle = record.get("principle") or (question.principle if question else "")
-    meta = f"{record.get('question_id', '?')} · {principle} · {when(record)}"
-    return [st.paint(title, "1"), f"{meta}{where} · {record.get('audio', '')}"]
+    principle = record.principle or (question.principle if question else "")
+    meta = f"{record.question_id or '?'} · {principle} · {when(record)}"
+    return [st.paint(title, "1"), f"{meta}{where} · {record.audio or ''}"]
 
 
-def timeline(record: dict[str, Any], width: int, st: Style) -> list[str]:
+def timeline(record: Attempt, width: int, st: Style) -> list[str]:
     """A bar with one cell per slice of time, coloured (or lettered) by STAR section, then one
     line per section: when it was said, its time and share, and how sure the split is."""
-    runs = sorted((a, b, s["label"]) for s in record.get("sections", []) for a, b in spans(s))
-    total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
+    runs = sorted((a, b, s.label) for s in record.parts for a, b in spans(s))
+    total = max([record.duration_s or 0.0] + [b for _, b, _ in runs]) or 1.0
     cells = max(20, min(width - 2, 120))
     labels = [_label_at(runs, (i + 0.5) * total / cells) for i in range(cells)]
     bar = "".join(_run(label, len(list(run)), st) for label, run in groupby(labels))
@@ -323,7 +313,7 @@ def timeline(record: dict[str, Any], width: int, st: Style) -> list[str]:
     for start, _, _ in runs:
         _place(ticks, round(start / total * cells), clock(start))
     _place(ticks, cells - 4, clock(total))
-    legend = [line for s in record.get("sections", []) for line in _legend(s, width, st)]
+    legend = [line for s in record.parts for line in _legend(s, width, st)]
     return [bar, "".join(ticks).rstrip(), *legend]
 
 
@@ -351,22 +341,22 @@ def _place(ticks: list[str], col: int, text: str) -> None:
 TITLE_WIDTH = len(section_title(OTHER)) + 2
 
 
-def _legend(s: dict[str, Any], width: int, st: Style) -> list[str]:
+def _legend(s: SectionRecord, width: int, st: Style) -> list[str]:
     """'Situation  0:00–0:12 + 0:40–0:48  (20 s, 18%)  sure (0.91): signpost ...', wrapped."""
     why = basis(s)
-    if s.get("missing"):
+    if s.missing:
         text = "missing" + (f"  {why}" if why else "")
     else:
         said_at = spans_text(s, clock, "–" if st.unicode else "-")
         text = f"{said_at}  ({time_text(s)})" + (f"  {why}" if why else "")
     lines = textwrap.wrap(
-        f"{section_title(s['label']):<{TITLE_WIDTH}}{text}",
+        f"{section_title(s.label):<{TITLE_WIDTH}}{text}",
         max(width, 40),
         subsequent_indent=" " * (TITLE_WIDTH + 2),
         break_on_hyphens=False,
     )
-    name = section_title(s["label"])
-    lines[0] = st.paint(name, ANSI_FG[s["label"]]) + lines[0][len(name) :]
+    name = section_title(s.label)
+    lines[0] = st.paint(name, ANSI_FG[s.label]) + lines[0][len(name) :]
     return lines
 
 
@@ -388,16 +378,13 @@ def _strip_ansi(text: str) -> str:
     return _ANSI.sub("", text)
 
 
-def metrics_lines(
-    record: dict[str, Any], st: Style, previous: dict[str, Any] | None = None
-) -> list[str]:
+def metrics_lines(record: Attempt, st: Style, previous: dict[str, Any] | None = None) -> list[str]:
     """Each check with its value, target and a tick; then fillers, pauses and the last take."""
-    m = record.get("metrics") or {}
+    m = record.measured
     lines = [st.paint(f"{'Metric':<28}{'value':>10}   target", "1")]
-    for c in m.get("checks", []):
-        mark = st.paint(st.ok, "32") if c["ok"] else st.paint(st.bad, "31")
-        title = CHECK_TITLES.get(c["name"], c["name"])
-        lines.append(f"{title:<28}{format_check(c):>10}   {c['target']:<10} {mark}")
+    for c in m.checks:
+        mark = st.paint(st.ok, "32") if c.ok else st.paint(st.bad, "31")
+        lines.append(f"{c.title:<28}{c.value_text:>10}   {c.target:<10} {mark}")
     lines += _extras(m)
     if previous:
         now = summarise(record, "")
@@ -406,34 +393,17 @@ def metrics_lines(
     return lines
 
 
-def format_check(c: dict[str, Any]) -> str:
-    name, value = c["name"], float(c["value"])
-    if name.endswith("share"):
-        return f"{value:.0%}"
-    if name.endswith("length"):
-        return f"{value:.0f} s"
-    if name in ("result_number", "learning"):
-        return "yes" if value else "no"
-    if name == "i_vs_we":
-        return f"{value:.1f}"
-    return f"{value:.1f}" if name == "fillers_per_min" else f"{value:.0f}"
-
-
-def _extras(m: dict[str, Any]) -> list[str]:
+def _extras(m: Metrics) -> list[str]:
     out = []
-    if m.get("fillers") or m.get("filler_capture"):
+    if m.fillers or m.filler_capture:
         out.append(filler_line(m))
-    pauses = m.get("long_pauses") or []
+    pauses = m.long_pauses
     if pauses:
-        longest = max(pauses, key=lambda p: p["duration_s"])
-        where = (
-            f" in the {LABEL_TITLES.get(longest['section'], 'asides')}"
-            if longest.get("section")
-            else ""
-        )
+        longest = max(pauses, key=lambda p: p.duration_s)
+        where = f" in the {LABEL_TITLES.get(longest.section, 'asides')}" if longest.section else ""
         out.append(
-            f"Long pauses: {len(pauses)}, longest {longest['duration_s']:.1f} s "
-            f"at {clock(longest['start_s'])}{where}"
+            f"Long pauses: {len(pauses)}, longest {longest.duration_s:.1f} s "
+            f"at {clock(longest.start_s)}{where}"
         )
     return out
 
@@ -452,19 +422,17 @@ def compare(a: dict[str, Any], b: dict[str, Any]) -> str:
 # --- transcript beside story ----------------------------------------------------------------
 
 
-def side_by_side(
-    record: dict[str, Any], question: Question | None, width: int, st: Style
-) -> list[str]:
+def side_by_side(record: Attempt, question: Question | None, width: int, st: Style) -> list[str]:
     """Per STAR section: what was said on the left, the same part of the story on the right."""
-    facts = (record.get("metrics") or {}).get("key_facts", [])
+    facts = record.measured.key_facts
     stacked = width < 70  # too narrow for two readable columns
     col = width if stacked else (width - 3) // 2
     out: list[str] = []
-    for s in record.get("sections", []):
-        label = s["label"]
+    for s in record.parts:
+        label = s.label
         story = question.story.part(label) if question and label in LABELS else ""
         out.append(_section_rule(s, width, st))
-        said = s.get("text", "") if not s.get("missing") else "(not spoken)"
+        said = s.text if not s.missing else "(not spoken)"
         left = textwrap.wrap(said, col) or [""]
         right = textwrap.wrap(
             story
@@ -481,29 +449,29 @@ def side_by_side(
             bar = "│" if st.unicode else "|"
             out.append(st.paint(f"{'You said':<{col}} {bar} Your story", "2"))
             out += [f"{a:<{col}} {bar} {b}" for a, b in zip_longest(left, right, fillvalue="")]
-        out += _fact_line([f for f in facts if f.get("section") == label], width, st)
+        out += _fact_line([f for f in facts if f.section == label], width, st)
         out.append("")
     return out[:-1]
 
 
-def _section_rule(s: dict[str, Any], width: int, st: Style) -> str:
-    label = s["label"]
-    if s.get("missing"):
+def _section_rule(s: SectionRecord, width: int, st: Style) -> str:
+    label = s.label
+    if s.missing:
         info = "missing"
     else:
-        info = f"{spans_text(s, clock, '-')} · {s['duration_s']:.0f} s"
-        info += "" if label == OTHER else f" · {s.get('share', 0):.0%}"
+        info = f"{spans_text(s, clock, '-')} · {s.duration_s:.0f} s"
+        info += "" if label == OTHER else f" · {s.share:.0%}"
     head = f"{section_title(label)} {info} "
     rule = ("─" if st.unicode else "-") * max(0, width - len(head) - 3)
     return st.paint(f"── {head}{rule}" if st.unicode else f"-- {head}{rule}", ANSI_FG[label])
 
 
-def _fact_line(facts: Iterable[dict[str, Any]], width: int, st: Style) -> list[str]:
+def _fact_line(facts: Iterable[KeyFact], width: int, st: Style) -> list[str]:
     marks = {"said": (st.ok, "32"), "changed": ("~", "33"), "missed": (st.bad, "31")}
     items = []
     for f in facts:
-        mark, code = marks.get(f.get("status", ""), ("?", ""))
-        items.append(st.paint(f"{mark} {f['fact']}", code) + f" ({f.get('status', '?')})")
+        mark, code = marks.get(f.status or "", ("?", ""))
+        items.append(st.paint(f"{mark} {f.fact}", code) + f" ({f.status or '?'})")
     return _wrap_items(["Key facts:", *items], width, "  ") if items else []
 
 
