@@ -30,13 +30,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         help="an attempt file (.json, .md or its audio) or name; default: the latest",
     )
     _question_arg(p, "the latest attempt at this question")
-    _colour_arg(p)
+    colour_arg(p)
     bank_arg(p)
 
     p = sub.add_parser("history", help="every attempt with its timings and how they moved")
     _question_arg(p, "only attempts at this question")
     p.add_argument("--json", action="store_true", help="rows with their changes as JSON")
-    _colour_arg(p)
+    colour_arg(p)
     bank_arg(p)
 
     p = sub.add_parser("report", help="write an HTML report to click through (works offline)")
@@ -58,7 +58,8 @@ def _question_arg(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--question", "-q", metavar="ID", help=f"{what} (a unique prefix works)")
 
 
-def _colour_arg(p: argparse.ArgumentParser) -> None:
+def colour_arg(p: argparse.ArgumentParser) -> None:
+    """--color, shared with cli.py."""
     p.add_argument(
         "--color",
         choices=("auto", "always", "never"),

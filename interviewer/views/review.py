@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from itertools import groupby, zip_longest
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from interviewer.adapters import store
 from interviewer.adapters.fileio import write_text_atomic
@@ -36,6 +36,11 @@ from interviewer.views.summary import (
     time_text,
 )
 from interviewer.views.summary import title as section_title
+
+if TYPE_CHECKING:  # rich is imported when a view is drawn
+    from rich.console import RenderableType
+    from rich.table import Table
+    from rich.text import Text
 
 NO_ATTEMPTS_HINT = (
     "record one first: 'interviewer practice -q ID' (add --answer-audio FILE for a recording)"
@@ -85,6 +90,55 @@ class Style:
         return "—" if self.unicode else "-"
 
 
+# The ANSI codes used with Style.paint, as rich styles (the tables are drawn by rich).
+RICH_STYLES = {"1": "bold", "2": "dim", "31": "red", "32": "green", "33": "yellow"}
+
+
+def cell(text: str, code: str = "") -> Text:
+    """A table cell in one of the colours Style.paint uses."""
+    from rich.text import Text
+
+    return Text(text, style=RICH_STYLES.get(code, ""))
+
+
+def table(*headers: str, right: Sequence[str] = ()) -> Table:
+    """A rich table in the look of the plain views: no borders, a dim header, one space
+    between columns; `right` names the columns aligned right."""
+    from rich.table import Table
+
+    t = Table(box=None, padding=(0, 1), pad_edge=False, header_style="dim", show_edge=False)
+    for h in headers:
+        t.add_column(h, justify="right" if h in right else "left")
+    return t
+
+
+def render(renderable: RenderableType, st: Style, width: int | None = None) -> str:
+    """Draw with rich as text: ANSI colours only when `st.colour`; no width limit unless
+    given (a pipe gets whole lines, as before), trailing spaces trimmed."""
+    import io
+
+    from rich.console import Console
+
+    buf = io.StringIO()
+    console = Console(
+        file=buf,
+        width=width or 1000,
+        force_terminal=st.colour,
+        no_color=not st.colour,
+        color_system="standard" if st.colour else None,
+        highlight=False,
+        emoji=False,
+        markup=False,
+        legacy_windows=False,
+    )
+    console.print(renderable)
+    lines = buf.getvalue().rstrip("\n").split("\n")
+    return "\n".join(_PADDED_END.sub(r"\1", line).rstrip() for line in lines)
+
+
+_PADDED_END = re.compile(r" +((?:\x1b\[[0-9;]*m)*)$")  # a cell's padding before its reset
+
+
 def style_for(stream: IO[str] | None = None, mode: str = "auto") -> Style:
     """Colour on a terminal unless NO_COLOR is set (https://no-color.org); never in a pipe."""
     stream = stream or sys.stdout
@@ -92,6 +146,15 @@ def style_for(stream: IO[str] | None = None, mode: str = "auto") -> Style:
     colour = mode == "always" or (mode == "auto" and tty and not os.environ.get("NO_COLOR"))
     encoding = (getattr(stream, "encoding", None) or "ascii").lower()
     return Style(colour=colour, unicode="utf" in encoding)
+
+
+def tty_width(stream: IO[str]) -> int | None:
+    """The terminal's width for a table on a terminal; None (no limit) in a pipe."""
+    import shutil
+
+    if not getattr(stream, "isatty", lambda: False)():
+        return None
+    return shutil.get_terminal_size((100, 24)).columns
 
 
 def when(record: Attempt | Mapping[str, Any]) -> str:
@@ -381,10 +444,14 @@ def _strip_ansi(text: str) -> str:
 def metrics_lines(record: Attempt, st: Style, previous: dict[str, Any] | None = None) -> list[str]:
     """Each check with its value, target and a tick; then fillers, pauses and the last take."""
     m = record.measured
-    lines = [st.paint(f"{'Metric':<28}{'value':>10}   target", "1")]
+    checks = table("Metric", "value", "target", "", right=("value",))
+    checks.header_style = "bold"
+    checks.columns[0].min_width = 27
+    checks.columns[1].min_width = 9
     for c in m.checks:
-        mark = st.paint(st.ok, "32") if c.ok else st.paint(st.bad, "31")
-        lines.append(f"{c.title:<28}{c.value_text:>10}   {c.target:<10} {mark}")
+        mark = cell(st.ok, "32") if c.ok else cell(st.bad, "31")
+        checks.add_row(c.title, c.value_text, c.target, mark)
+    lines = render(checks, st).split("\n")
     lines += _extras(m)
     if previous:
         now = summarise(record, "")
@@ -496,13 +563,16 @@ def history_text(
     groups: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r["question_id"], []).append(r)
-    head = f"  {'date':<16}  {'length':<11} {SHARE_HEADER}  {'wpm':<9} fillers/min"
     out: list[str] = []
     for qid in sorted(groups):
         n = len(groups[qid])
         out += ["", st.paint(f"{qid} · {titles.get(qid, '')} ({_plural(n, 'attempt')})", "1")]
-        out.append(st.paint(head, "2"))
-        out += [_history_row(r, coach, st) for r in groups[qid]]
+        rows_table = table(
+            " date", "length", *(label[0].upper() for label in LABELS), "wpm", "fillers/min"
+        )
+        for r in groups[qid]:
+            rows_table.add_row(*_history_row(r, coach, st))
+        out += render(rows_table, st).split("\n")
     total = f"{_plural(len(rows), 'attempt')} at {_plural(len(groups), 'question')}"
     guessed = any(_guess(sec) for r in rows for sec in r.get("sections", {}).values())
     return "\n".join(out[1:] + ["", total] + ([st.paint(GUESS_NOTE, "2")] if guessed else []))
@@ -516,38 +586,41 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> str:
-    date = r["created_at"][:16].replace("T", " ")
+def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> list[str | Text]:
+    """The cells of one attempt: date, length, the five shares, wpm, fillers a minute."""
+    date = " " + r["created_at"][:16].replace("T", " ")
     if r.get("unfinished"):
-        return f"  {date:<16}  unfinished ({r['unfinished']})"
+        return [date, f"unfinished ({r['unfinished']})"]
     if r.get("status") != "ok":
-        return f"  {date:<16}  {r.get('status', '')}"
+        return [date, str(r.get("status", ""))]
     p = r.get("previous") or {}
-    length = clock(r["answer_s"]) + _delta(
+    length = cell(clock(r["answer_s"])) + _delta(
         r, p, "answer_s", st, "+.0f", _toward(coach.total_min_s, coach.total_max_s)
     )
-    shares = "".join(_share_cell(label, r, p, st) for label in LABELS)
-    wpm = f"{r['wpm']:.0f}" + _delta(r, p, "wpm", st, "+.0f", _toward(coach.wpm_min, coach.wpm_max))
-    fpm = f"{r['fillers_per_min']:.1f}" + _delta(
+    shares = [_share_cell(label, r, p, st) for label in LABELS]
+    wpm = cell(f"{r['wpm']:.0f}") + _delta(
+        r, p, "wpm", st, "+.0f", _toward(coach.wpm_min, coach.wpm_max)
+    )
+    fpm = cell(f"{r['fillers_per_min']:.1f}") + _delta(
         r, p, "fillers_per_min", st, "+.1f", _toward(0.0, coach.fillers_per_min_max)
     )
-    return f"  {date:<16}  {_pad(length, 11)} {shares}  {_pad(wpm, 9)} {fpm}"
+    return [date, length, *shares, wpm, fpm]
 
 
-def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> str:
-    """Share in percent, '?' if its split is a guess, and its change in points, 8 columns
-    wide; Action's change coloured."""
+def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> Text:
+    """Share in percent, '?' if its split is a guess, and its change in points; Action's
+    change coloured."""
     sec = r["sections"].get(label)
     if not sec or sec["missing"]:
-        return f"{st.dash:>3}     "
+        return cell(f"{st.dash:>3}")
     share = round(sec["share"] * 100)
     mark = GUESS_MARK if _guess(sec) else " "
     prev = p.get("sections", {}).get(label)
     d = share - round(prev["share"] * 100) if prev and not prev["missing"] else 0
     if not d:
-        return f"{share:>3}{mark}    "
+        return cell(f"{share:>3}{mark}")
     code = "" if label != "action" else ("32" if d > 0 else "31")
-    return f"{share:>3}{mark}" + st.paint(f"{d:+4d}", code)
+    return cell(f"{share:>3}{mark}") + cell(f"{d:+d}", code)
 
 
 Judge = Callable[[float, float], int]
@@ -568,16 +641,28 @@ def _toward(low: float, high: float) -> Judge:
 
 def _delta(
     r: dict[str, Any], p: dict[str, Any], key: str, st: Style, fmt: str, judge: Judge
-) -> str:
-    """' +9' coloured green when it moved toward the target, red when away; '' with no p."""
+) -> Text:
+    """' +9' coloured green when it moved toward the target, red when away; empty with no p."""
     if key not in p:
-        return ""
+        return cell("")
     new, old = r[key], p[key]
     text = format(new - old, fmt)
     if text.lstrip("+-").strip("0.") == "":
-        return st.paint(" ±0", "2")
-    return " " + st.paint(text, {1: "32", -1: "31"}.get(judge(new, old), ""))
+        return cell(" ±0", "2")
+    return cell(" ") + cell(text, {1: "32", -1: "31"}.get(judge(new, old), ""))
 
 
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - len(_strip_ansi(text)))
+QUESTION_HEAD = ("id", "story", "attempts", "question")
+
+
+def questions_text(rows: Sequence[Mapping[str, Any]], st: Style, width: int | None = None) -> str:
+    """The bank's questions: id, whether a story is written, attempts so far, the question
+    and, under it, its story file. rows: `interviewer questions --json` rows."""
+    t = table(*QUESTION_HEAD, right=("attempts",))
+    t.show_header = False
+    for r in rows:
+        mark = cell("story", "32") if r["has_story"] else cell("  -  ", "2")
+        tries = "try  " if r["attempts"] == 1 else "tries"
+        t.add_row(r["id"], mark, f"{r['attempts']:>2} {tries}", r["question"])
+        t.add_row("", "", "", cell(str(r["story_file"]), "2"))
+    return render(t, st, width)
