@@ -10,7 +10,7 @@ A field that is None and was not in the file is left out, so optional keys stay 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import MISSING, dataclass, field, fields, replace
 from typing import Any, ClassVar, TypeVar
 
 # An object as json.loads gives it: the values are checked by store.check_record.
@@ -41,35 +41,74 @@ class JsonRecord:
     @classmethod
     def from_json(cls: type[T], data: Mapping[str, Any]) -> T:
         """Read one checked JSON object (see store.check_record)."""
-        names = set(cls._names()) | cls._RUNTIME
-        values = {
-            k: cls._DECODE[k](v) if k in cls._DECODE and v is not None else v
-            for k, v in data.items()
-            if k in names
-        }
-        unknown = {k: v for k, v in data.items() if k not in names}
-        saved = tuple(k for k in data if k not in cls._RUNTIME)
-        return cls(**values, keys=saved, extra=unknown)
+        layout = _layout(cls)
+        names = layout.reads
+        decode = cls._DECODE
+        values: dict[str, Any] = {}
+        unknown: JsonObject = {}
+        for k, v in data.items():
+            if k in names:
+                values[k] = decode[k](v) if v is not None and k in decode else v
+            else:
+                unknown[k] = v
+        runtime = cls._RUNTIME
+        keys = tuple(k for k in data if k not in runtime) if runtime else tuple(data)
+        # Built without __init__: records hold thousands of words, and this is what
+        # `history` pays per record read (none of these classes has a __post_init__).
+        obj = cls.__new__(cls)
+        state = obj.__dict__
+        state.update(layout.plain)
+        for name, make in layout.factories:
+            state[name] = make()
+        state.update(values)
+        state["keys"] = keys
+        state["extra"] = unknown
+        return obj
 
     def to_json(self) -> JsonObject:
         """The JSON object: the keys read, in their order, then any field set since."""
+        layout = _layout(type(self))
+        state = self.__dict__
         out: JsonObject = {}
-        defaults = {f.name: f.default for f in fields(self)}
         for key in self.keys:
             if key in self.extra:
                 out[key] = self.extra[key]
-            elif key in defaults:
-                out[key] = _encode(getattr(self, key))
-        for name in self._names():
+            elif key in state:
+                out[key] = _encode(state[key])
+        for name in layout.saves:
             if name in out:
                 continue
-            value = getattr(self, name)
-            if value is None or (self.keys and value == defaults[name]):
+            value = state[name]
+            if value is None or (self.keys and value == layout.plain.get(name, MISSING)):
                 continue
             out[name] = _encode(value)
         for key, value in self.extra.items():
             out.setdefault(key, value)
         return out
+
+
+@dataclass(frozen=True)
+class _Layout:
+    plain: dict[str, Any]  # field -> its default
+    factories: list[tuple[str, Callable[[], Any]]]  # field -> what makes its default
+    reads: frozenset[str]  # JSON keys read into fields
+    saves: tuple[str, ...]  # fields saved, in declaration order
+
+
+_LAYOUTS: dict[type, _Layout] = {}
+
+
+def _layout(cls: type[JsonRecord]) -> _Layout:
+    got = _LAYOUTS.get(cls)
+    if got is None:
+        got = _Layout(
+            {f.name: f.default for f in fields(cls) if f.default is not MISSING},
+            [(f.name, f.default_factory) for f in fields(cls) if f.default_factory is not MISSING],
+            frozenset(cls._names()) | cls._RUNTIME,
+            tuple(cls._names()),
+        )
+        _LAYOUTS[cls] = got
+    return got
 
 
 def _encode(value: Any) -> Any:
