@@ -49,23 +49,19 @@ NO_ATTEMPTS_HINT = (
 )
 INDEX_FILE = ".review-index.json"
 INDEX_VERSION = 2  # 2: sections carry spans, confidence and reason; other_s
-# Basic ANSI colours so every terminal shows them; the HTML report uses the same hues.
-ANSI_BG = {
-    "situation": "44",
-    "task": "45",
-    "action": "42",
-    "result": "43",
-    "learning": "41",
-    OTHER: "47",
+# The basic 8 colours (rich style names), so every terminal shows them; the HTML report
+# uses the same hues.
+SECTION_COLOURS = {
+    "situation": "blue",
+    "task": "magenta",
+    "action": "green",
+    "result": "yellow",
+    "learning": "red",
+    OTHER: "white",
 }
-ANSI_FG = {
-    "situation": "34",
-    "task": "35",
-    "action": "32",
-    "result": "33",
-    "learning": "31",
-    OTHER: "2",
-}
+SECTION_BLOCK = {label: f"black on {c}" for label, c in SECTION_COLOURS.items()}
+SECTION_TEXT = {**SECTION_COLOURS, OTHER: "dim"}
+
 # --- small formatting helpers ---------------------------------------------------------------
 
 
@@ -76,8 +72,13 @@ class Style:
     colour: bool = False
     unicode: bool = True
 
-    def paint(self, text: str, code: str) -> str:
-        return f"\x1b[{code}m{text}\x1b[0m" if self.colour and code else text
+    def paint(self, text: str, style: str) -> str:
+        """`text` in a rich style ("bold", "green", "black on blue") when colouring."""
+        if not (self.colour and style and text):
+            return text
+        from rich.color import ColorSystem
+
+        return _rich_style(style).render(text, color_system=ColorSystem.STANDARD)
 
     @property
     def ok(self) -> str:
@@ -92,15 +93,11 @@ class Style:
         return "—" if self.unicode else "-"
 
 
-# The ANSI codes used with Style.paint, as rich styles (the tables are drawn by rich).
-RICH_STYLES = {"1": "bold", "2": "dim", "31": "red", "32": "green", "33": "yellow"}
-
-
-def cell(text: str, code: str = "") -> Text:
-    """A table cell in one of the colours Style.paint uses."""
+def cell(text: str, style: str = "") -> Text:
+    """A table cell in a rich style, as Style.paint takes."""
     from rich.text import Text
 
-    return Text(text, style=RICH_STYLES.get(code, ""))
+    return Text(text, style=style)
 
 
 def table(*headers: str, right: Sequence[str] = ()) -> Table:
@@ -410,7 +407,7 @@ def review_text(
     out += metrics_lines(record, st, previous)
     out += ["", *side_by_side(record, question, width, st)]
     if record.tips:
-        out += ["", st.paint("For the next take", "1")]
+        out += ["", st.paint("For the next take", "bold")]
         out += [f"  {i}. {tip}" for i, tip in enumerate(record.tips, 1)]
     return "\n".join(out)
 
@@ -422,7 +419,7 @@ def _header(
     where = f" · attempt {position[0]} of {position[1]}" if position else ""
     principle = record.principle or (question.principle if question else "")
     meta = f"{record.question_id or '?'} · {principle} · {when(record)}"
-    return [st.paint(title, "1"), f"{meta}{where} · {record.audio or ''}"]
+    return [st.paint(title, "bold"), f"{meta}{where} · {record.audio or ''}"]
 
 
 def timeline(record: Attempt, width: int, st: Style) -> list[str]:
@@ -451,7 +448,7 @@ def _run(label: str, n: int, st: Style) -> str:
         return (" " if st.colour else ".") * n
     letter = label[0].upper()
     if st.colour:
-        return st.paint(letter + " " * (n - 1), f"30;{ANSI_BG[label]}")
+        return st.paint(letter + " " * (n - 1), SECTION_BLOCK[label])
     return letter * n
 
 
@@ -480,7 +477,7 @@ def _legend(s: SectionRecord, width: int, st: Style) -> list[str]:
         break_on_hyphens=False,
     )
     name = section_title(s.label)
-    lines[0] = st.paint(name, ANSI_FG[s.label]) + lines[0][len(name) :]
+    lines[0] = st.paint(name, SECTION_TEXT[s.label]) + lines[0][len(name) :]
     return lines
 
 
@@ -510,7 +507,7 @@ def metrics_lines(record: Attempt, st: Style, previous: dict[str, Any] | None = 
     checks.columns[0].min_width = 27
     checks.columns[1].min_width = 9
     for c in m.checks:
-        mark = cell(st.ok, "32") if c.ok else cell(st.bad, "31")
+        mark = cell(st.ok, "green") if c.ok else cell(st.bad, "red")
         checks.add_row(c.title, c.value_text, c.target, mark)
     lines = render(checks, st).split("\n")
     lines += _extras(m)
@@ -572,10 +569,10 @@ def side_by_side(record: Attempt, question: Question | None, width: int, st: Sty
             col,
         )
         if stacked:
-            out += left + [st.paint("Your story:", "2")] + right
+            out += left + [st.paint("Your story:", "dim")] + right
         else:
             bar = "│" if st.unicode else "|"
-            out.append(st.paint(f"{'You said':<{col}} {bar} Your story", "2"))
+            out.append(st.paint(f"{'You said':<{col}} {bar} Your story", "dim"))
             out += [f"{a:<{col}} {bar} {b}" for a, b in zip_longest(left, right, fillvalue="")]
         out += _fact_line([f for f in facts if f.section == label], width, st)
         out.append("")
@@ -591,11 +588,11 @@ def _section_rule(s: SectionRecord, width: int, st: Style) -> str:
         info += "" if label == OTHER else f" · {s.share:.0%}"
     head = f"{section_title(label)} {info} "
     rule = ("─" if st.unicode else "-") * max(0, width - len(head) - 3)
-    return st.paint(f"── {head}{rule}" if st.unicode else f"-- {head}{rule}", ANSI_FG[label])
+    return st.paint(f"── {head}{rule}" if st.unicode else f"-- {head}{rule}", SECTION_TEXT[label])
 
 
 def _fact_line(facts: Iterable[KeyFact], width: int, st: Style) -> list[str]:
-    marks = {"said": (st.ok, "32"), "changed": ("~", "33"), "missed": (st.bad, "31")}
+    marks = {"said": (st.ok, "green"), "changed": ("~", "yellow"), "missed": (st.bad, "red")}
     items = []
     for f in facts:
         mark, code = marks.get(f.status or "", ("?", ""))
@@ -627,11 +624,11 @@ def history_text(
     out: list[str] = []
     for qid in sorted(groups):
         n = len(groups[qid])
-        out += ["", st.paint(f"{qid} · {titles.get(qid, '')} ({_plural(n, 'attempt')})", "1")]
+        out += ["", st.paint(f"{qid} · {titles.get(qid, '')} ({_plural(n, 'attempt')})", "bold")]
         out += grid(HISTORY_HEAD, [_history_row(r, coach, st) for r in groups[qid]], st)
     total = f"{_plural(len(rows), 'attempt')} at {_plural(len(groups), 'question')}"
     guessed = any(_guess(sec) for r in rows for sec in r.get("sections", {}).values())
-    return "\n".join(out[1:] + ["", total] + ([st.paint(GUESS_NOTE, "2")] if guessed else []))
+    return "\n".join(out[1:] + ["", total] + ([st.paint(GUESS_NOTE, "dim")] if guessed else []))
 
 
 # Shares are 8 wide: the percent right-aligned under its letter, a guess mark, the change.
@@ -685,7 +682,7 @@ def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> 
     d = share - round(prev["share"] * 100) if prev and not prev["missing"] else 0
     if not d:
         return cell(f"{share:>3}{mark}    ")
-    code = "" if label != "action" else ("32" if d > 0 else "31")
+    code = "" if label != "action" else ("green" if d > 0 else "red")
     return cell(f"{share:>3}{mark}") + cell(f"{d:+4d}", code)
 
 
@@ -714,8 +711,8 @@ def _delta(
     new, old = r[key], p[key]
     text = format(new - old, fmt)
     if text.lstrip("+-").strip("0.") == "":
-        return cell(" ±0", "2")
-    return cell(" ") + cell(text, {1: "32", -1: "31"}.get(judge(new, old), ""))
+        return cell(" ±0", "dim")
+    return cell(" ") + cell(text, {1: "green", -1: "red"}.get(judge(new, old), ""))
 
 
 QUESTION_HEAD = ("id", "story", "attempts", "question")
@@ -727,8 +724,8 @@ def questions_text(rows: Sequence[Mapping[str, Any]], st: Style, width: int | No
     t = table(*QUESTION_HEAD, right=("attempts",))
     t.show_header = False
     for r in rows:
-        mark = cell("story", "32") if r["has_story"] else cell("  -  ", "2")
+        mark = cell("story", "green") if r["has_story"] else cell("  -  ", "dim")
         tries = "try  " if r["attempts"] == 1 else "tries"
         t.add_row(r["id"], mark, f"{r['attempts']:>2} {tries}", r["question"])
-        t.add_row("", "", "", cell(str(r["story_file"]), "2"))
+        t.add_row("", "", "", cell(str(r["story_file"]), "dim"))
     return render(t, st, width)
