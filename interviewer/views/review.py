@@ -40,7 +40,6 @@ from interviewer.views.summary import title as section_title
 
 if TYPE_CHECKING:  # rich is imported when a view is drawn
     from rich.console import RenderableType
-    from rich.style import Style as RichStyle
     from rich.table import Table
     from rich.text import Text
 
@@ -76,9 +75,7 @@ class Style:
         """`text` in a rich style ("bold", "green", "black on blue") when colouring."""
         if not (self.colour and style and text):
             return text
-        from rich.color import ColorSystem
-
-        return _rich_style(style).render(text, color_system=ColorSystem.STANDARD)
+        return _painter(style)(text)
 
     @property
     def ok(self) -> str:
@@ -111,63 +108,53 @@ def table(*headers: str, right: Sequence[str] = ()) -> Table:
     return t
 
 
+Cell = tuple[tuple[str, str], ...]  # a grid cell: (text, rich style) pieces
+
+
 def grid(
     headers: Sequence[str],
-    rows: Sequence[Sequence[str | Text]],
+    rows: Sequence[Sequence[str | Cell]],
     st: Style,
     right: Iterable[int] = (),
 ) -> list[str]:
     """The lines of a borderless table like `table`'s, laid out here: rich's Table takes about
     1.5 ms a row, and `history` draws every attempt in the bank. Each column is as wide as
     its widest cell, one space apart; the columns numbered in `right` are aligned right;
-    a row with fewer cells leaves the rest empty, and its last cell may run past its column."""
-    from rich.text import Text
-
-    cells = [[c if isinstance(c, Text) else Text(c) for c in row] for row in rows]
+    a row with fewer cells leaves the rest empty, and its last cell may run past its column.
+    Colours are rich styles (Style.paint)."""
+    cells = [[((c, ""),) if isinstance(c, str) else c for c in row] for row in rows]
     n = len(headers)
     widths = [len(h) for h in headers]
     for row in cells:
         if len(row) == n:
-            widths = [max(w, c.cell_len) for w, c in zip(widths, row)]
+            widths = [max(w, _width(c)) for w, c in zip(widths, row)]
     aligned = set(right)
-    out = [_line([Text(h, style="dim") for h in headers], widths, aligned, st)]
+    out = [_line([((h, "dim"),) for h in headers], widths, aligned, st)]
     out += [_line(row, widths, aligned, st) for row in cells]
     return out
 
 
-def _line(row: Sequence[Text], widths: Sequence[int], right: set[int], st: Style) -> str:
+def _width(c: Cell) -> int:
+    return sum(len(text) for text, _ in c)
+
+
+def _line(row: Sequence[Cell], widths: Sequence[int], right: set[int], st: Style) -> str:
     parts = []
     for i, (c, width) in enumerate(zip(row, widths)):
-        pad = " " * max(0, width - c.cell_len)
-        last = i == len(row) - 1
-        text = ansi(c, st)
-        parts.append(pad + text if i in right else text + ("" if last else pad))
+        pad = " " * max(0, width - _width(c))
+        text = "".join(st.paint(t, style) for t, style in c)
+        parts.append(pad + text if i in right else text + pad)
     return " ".join(parts).rstrip()
 
 
-def ansi(text: Text, st: Style) -> str:
-    """A rich Text as a string: its pieces in their ANSI colours with `st.colour`, else plain.
-    A piece's own style replaces the text's base style (they are not combined)."""
-    if not st.colour:
-        return text.plain
-    from rich.color import ColorSystem
-
-    plain, pos, out = text.plain, 0, []
-    base = _rich_style(str(text.style))
-    for span in sorted(text.spans, key=lambda s: s.start):
-        out.append(base.render(plain[pos : span.start], color_system=ColorSystem.STANDARD))
-        piece = plain[span.start : span.end]
-        out.append(_rich_style(str(span.style)).render(piece, color_system=ColorSystem.STANDARD))
-        pos = span.end
-    out.append(base.render(plain[pos:], color_system=ColorSystem.STANDARD))
-    return "".join(out)
-
-
 @functools.lru_cache(maxsize=64)
-def _rich_style(name: str) -> RichStyle:
+def _painter(name: str) -> Callable[[str], str]:
+    """Text in a rich style as ANSI codes of the 8 basic colours."""
+    from rich.color import ColorSystem
     from rich.style import Style as RichStyle
 
-    return RichStyle.parse(name) if name else RichStyle()
+    style = RichStyle.parse(name)
+    return functools.partial(style.render, color_system=ColorSystem.STANDARD)
 
 
 def render(renderable: RenderableType, st: Style, width: int | None = None) -> str:
@@ -649,7 +636,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
-def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> list[str | Text]:
+def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> list[str | Cell]:
     """The cells of one attempt: date, length, the five shares, wpm, fillers a minute."""
     date = "  " + r["created_at"][:16].replace("T", " ")
     if r.get("unfinished"):
@@ -657,33 +644,33 @@ def _history_row(r: dict[str, Any], coach: CoachSettings, st: Style) -> list[str
     if r.get("status") != "ok":
         return [date, str(r.get("status", ""))]
     p = r.get("previous") or {}
-    length = cell(clock(r["answer_s"])) + _delta(
+    length = ((clock(r["answer_s"]), ""),) + _delta(
         r, p, "answer_s", st, "+.0f", _toward(coach.total_min_s, coach.total_max_s)
     )
     shares = [_share_cell(label, r, p, st) for label in LABELS]
-    wpm = cell(f"{r['wpm']:.0f}") + _delta(
+    wpm = ((f"{r['wpm']:.0f}", ""),) + _delta(
         r, p, "wpm", st, "+.0f", _toward(coach.wpm_min, coach.wpm_max)
     )
-    fpm = cell(f"{r['fillers_per_min']:.1f}") + _delta(
+    fpm = ((f"{r['fillers_per_min']:.1f}", ""),) + _delta(
         r, p, "fillers_per_min", st, "+.1f", _toward(0.0, coach.fillers_per_min_max)
     )
     return [date, length, *shares, wpm, fpm]
 
 
-def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> Text:
+def _share_cell(label: str, r: dict[str, Any], p: dict[str, Any], st: Style) -> Cell:
     """Share in percent, '?' if its split is a guess, and its change in points; Action's
     change coloured."""
     sec = r["sections"].get(label)
     if not sec or sec["missing"]:
-        return cell(f"{st.dash:>3}     ")
+        return ((f"{st.dash:>3}     ", ""),)
     share = round(sec["share"] * 100)
     mark = GUESS_MARK if _guess(sec) else " "
     prev = p.get("sections", {}).get(label)
     d = share - round(prev["share"] * 100) if prev and not prev["missing"] else 0
     if not d:
-        return cell(f"{share:>3}{mark}    ")
+        return ((f"{share:>3}{mark}    ", ""),)
     code = "" if label != "action" else ("green" if d > 0 else "red")
-    return cell(f"{share:>3}{mark}") + cell(f"{d:+4d}", code)
+    return ((f"{share:>3}{mark}", ""), (f"{d:+4d}", code))
 
 
 Judge = Callable[[float, float], int]
@@ -704,15 +691,15 @@ def _toward(low: float, high: float) -> Judge:
 
 def _delta(
     r: dict[str, Any], p: dict[str, Any], key: str, st: Style, fmt: str, judge: Judge
-) -> Text:
+) -> Cell:
     """' +9' coloured green when it moved toward the target, red when away; empty with no p."""
     if key not in p:
-        return cell("")
+        return ()
     new, old = r[key], p[key]
     text = format(new - old, fmt)
     if text.lstrip("+-").strip("0.") == "":
-        return cell(" ±0", "dim")
-    return cell(" ") + cell(text, {1: "green", -1: "red"}.get(judge(new, old), ""))
+        return ((" ±0", "dim"),)
+    return ((" ", ""), (text, {1: "green", -1: "red"}.get(judge(new, old), "")))
 
 
 QUESTION_HEAD = ("id", "story", "attempts", "question")
