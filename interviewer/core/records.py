@@ -40,12 +40,15 @@ class JsonRecord:
 
     @classmethod
     def from_json(cls: type[T], data: Mapping[str, Any]) -> T:
-        """Read one checked JSON object (see store.check_record)."""
+        """Read one checked JSON object (see store.check_record).
+
+        Built without __init__ (none of these classes has a __post_init__): `history`
+        reads every record in the bank, and this is most of what a record costs to read."""
         layout = _layout(cls)
         names = layout.reads
         obj = cls.__new__(cls)
         state = obj.__dict__
-        if layout.flat and names.issuperset(data):  # a word: nothing nested, nothing unknown
+        if layout.flat and names.issuperset(data):  # a span, a check: nothing to convert
             state.update(layout.plain)
             state.update(data)
             state["keys"] = tuple(data)
@@ -61,8 +64,6 @@ class JsonRecord:
                 unknown[k] = v
         runtime = cls._RUNTIME
         keys = tuple(k for k in data if k not in runtime) if runtime else tuple(data)
-        # Built without __init__: records hold thousands of words, and this is what
-        # `history` pays per record read (none of these classes has a __post_init__).
         state.update(layout.plain)
         for name, make in layout.factories:
             state[name] = make()
@@ -409,7 +410,8 @@ class Attempt(JsonRecord):
 
     @property
     def ok(self) -> bool:
-        return (self.status or "ok") == "ok"
+        """Analysed with speech found; True for records from before there was a status."""
+        return self.status is None or self.status == "ok"
 
     @property
     def parts(self) -> list[SectionRecord]:

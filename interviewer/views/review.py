@@ -111,26 +111,19 @@ def table(*headers: str, right: Sequence[str] = ()) -> Table:
 Cell = tuple[tuple[str, str], ...]  # a grid cell: (text, rich style) pieces
 
 
-def grid(
-    headers: Sequence[str],
-    rows: Sequence[Sequence[str | Cell]],
-    st: Style,
-    right: Iterable[int] = (),
-) -> list[str]:
+def grid(headers: Sequence[str], rows: Sequence[Sequence[str | Cell]], st: Style) -> list[str]:
     """The lines of a borderless table like `table`'s, laid out here: rich's Table takes about
     1.5 ms a row, and `history` draws every attempt in the bank. Each column is as wide as
-    its widest cell, one space apart; the columns numbered in `right` are aligned right;
-    a row with fewer cells leaves the rest empty, and its last cell may run past its column.
-    Colours are rich styles (Style.paint)."""
+    its widest cell (left-aligned), one space apart; a row with fewer cells leaves the rest
+    empty, and its last cell may run past its column. Colours are rich styles (Style.paint)."""
     cells = [[((c, ""),) if isinstance(c, str) else c for c in row] for row in rows]
     n = len(headers)
     widths = [len(h) for h in headers]
     for row in cells:
         if len(row) == n:
             widths = [max(w, _width(c)) for w, c in zip(widths, row)]
-    aligned = set(right)
-    out = [_line([((h, "dim"),) for h in headers], widths, aligned, st)]
-    out += [_line(row, widths, aligned, st) for row in cells]
+    out = [_line([((h, "dim"),) for h in headers], widths, st)]
+    out += [_line(row, widths, st) for row in cells]
     return out
 
 
@@ -138,12 +131,11 @@ def _width(c: Cell) -> int:
     return sum(len(text) for text, _ in c)
 
 
-def _line(row: Sequence[Cell], widths: Sequence[int], right: set[int], st: Style) -> str:
+def _line(row: Sequence[Cell], widths: Sequence[int], st: Style) -> str:
     parts = []
-    for i, (c, width) in enumerate(zip(row, widths)):
+    for c, width in zip(row, widths):
         pad = " " * max(0, width - _width(c))
-        text = "".join(st.paint(t, style) for t, style in c)
-        parts.append(pad + text if i in right else text + pad)
+        parts.append("".join(st.paint(t, style) for t, style in c) + pad)
     return " ".join(parts).rstrip()
 
 
