@@ -364,6 +364,7 @@ def cmd_voices(args: argparse.Namespace) -> int:
 
 def cmd_mic_check(args: argparse.Namespace) -> int:
     from interviewer.adapters import audio_devices
+    from interviewer.core.levels import QUIET_PEAK_DBFS
 
     audio_devices.require_device(args.input_device, "input")  # no microphone: say so first
     print(f"Recording {args.seconds:g} s: say something...")
@@ -374,7 +375,7 @@ def cmd_mic_check(args: argparse.Namespace) -> int:
         raise InterviewerError(
             f"the microphone sends nothing ({zeros})", audio_devices.SILENT_INPUT_HINT
         )
-    if check.peak_dbfs < audio_devices.QUIET_PEAK_DBFS:
+    if check.peak_dbfs < QUIET_PEAK_DBFS:
         print(f"Very quiet: {audio_devices.SILENT_INPUT_HINT}")
     return 0
 

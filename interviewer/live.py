@@ -26,7 +26,7 @@ from typing import Any, TextIO
 import numpy as np
 
 from interviewer.adapters import store
-from interviewer.adapters.audio_devices import level_dbfs
+from interviewer.adapters.audio_files import read_recording
 from interviewer.adapters.bank import Bank
 from interviewer.adapters.chunker import BackgroundTranscriber
 from interviewer.adapters.fileio import StorageError
@@ -35,6 +35,7 @@ from interviewer.adapters.speech import Speaker
 from interviewer.adapters.takes import Interrupts, keep_stopped_take
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.levels import level_dbfs
 from interviewer.core.models import (
     LABELS,
     Question,
@@ -457,8 +458,8 @@ class LiveSession:
         rate = SAMPLE_RATE_HZ
         samples = np.concatenate(
             [
-                _read_wav(files.audio)[: round(join.offset_s * rate)],
-                _read_wav(path)[round(join.audio_start_s * rate) :],
+                read_recording(files.audio)[: round(join.offset_s * rate)],
+                read_recording(path)[round(join.audio_start_s * rate) :],
             ]
         )
         extra = _answer_extra(answer)
@@ -543,7 +544,7 @@ def _finish(
     saved = finish_attempt(
         question,
         files,
-        _read_wav(files.audio),
+        read_recording(files.audio),
         answer.transcript,
         coach,
         when,
@@ -571,14 +572,6 @@ def _answer_extra(answer: Answer) -> dict[str, Any]:
             "first_block_delay_s": round(answer.first_block_delay_s, 3),
         },
     }
-
-
-def _read_wav(path: Path) -> np.ndarray:
-    import wave
-
-    with wave.open(str(path), "rb") as w:
-        data = np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
-    return data.astype(np.float32) / 32768.0
 
 
 def session_summary(saved: list[Saved], unfinished: Sequence[Path] = ()) -> str:

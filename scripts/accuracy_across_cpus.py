@@ -53,10 +53,10 @@ CORE = (
 def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of measurements
     import numpy as np
 
-    from interviewer.adapters.audio_devices import level_dbfs
     from interviewer.adapters.audio_files import load_audio
     from interviewer.adapters.chunker import BackgroundTranscriber, ChunkSettings
     from interviewer.adapters.transcribe import Transcriber
+    from interviewer.core.levels import level_dbfs
     from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
     from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
     from scripts.bench_transcribe import plain_text

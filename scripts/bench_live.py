@@ -28,7 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from interviewer.adapters.audio_files import load_audio, write_wav_atomic  # noqa: E402
+from interviewer.adapters.audio_files import (  # noqa: E402
+    load_audio,
+    read_recording,
+    write_wav_atomic,
+)
 from interviewer.adapters.bank import load_bank  # noqa: E402
 from interviewer.adapters.keys import KeyReader  # noqa: E402
 from interviewer.adapters.transcribe import Transcriber  # noqa: E402
@@ -36,7 +40,7 @@ from interviewer.core import analysis  # noqa: E402
 from interviewer.core.coaching import CoachSettings  # noqa: E402
 from interviewer.core.pauses import find_pauses  # noqa: E402
 from interviewer.core.records import Attempt  # noqa: E402
-from interviewer.live import Devices, Screen, _read_wav, record_answer  # noqa: E402
+from interviewer.live import Devices, Screen, record_answer  # noqa: E402
 from interviewer.settings import LiveSettings  # noqa: E402
 from interviewer.views import summary  # noqa: E402
 from interviewer.wer import wer  # noqa: E402
@@ -111,7 +115,11 @@ def run_once(
     result = record_answer(wav, transcriber, LiveSettings(), Devices(), keys, screen, **story)
     t_live_done = time.perf_counter()
     live_record = analysis.analyse(
-        question, result.transcript, find_pauses(_read_wav(wav), 16000), CoachSettings(), **_embed()
+        question,
+        result.transcript,
+        find_pauses(read_recording(wav), 16000),
+        CoachSettings(),
+        **_embed(),
     )
     summary.summary(Attempt.from_json({**live_record, "question_id": question.id, "duration_s": 0}))
     analysis_s = time.perf_counter() - t_live_done
@@ -119,7 +127,7 @@ def run_once(
     wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
     # Batch: after the same end of answer, transcribe the whole recording, then analyse.
     t0 = time.perf_counter()
-    samples = _read_wav(wav)
+    samples = read_recording(wav)
     whole = transcriber.transcribe(samples)
     batch_record = analysis.analyse(
         question, whole, find_pauses(samples, 16000), CoachSettings(), **_embed()

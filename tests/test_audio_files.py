@@ -12,7 +12,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.adapters.audio_files import load_audio, write_wav_atomic
+from interviewer.adapters.audio_files import (
+    WavAppender,
+    load_audio,
+    read_recording,
+    read_wav,
+    write_wav_atomic,
+)
 from interviewer.adapters.fileio import atomic_file, copy_atomic, write_text_atomic
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ
@@ -147,6 +153,85 @@ def test_header_cut_short(tmp_path: Path, src: Path, keep: int) -> None:
 def test_wav_header_only_is_truncated_not_empty(tmp_path: Path) -> None:
     error = _expect_error(_cut(ARCTIC, tmp_path, 44), "truncated")
     assert "0.00 s" in error.what
+
+
+# --- PCM WAV ------------------------------------------------------------------------------
+
+
+def _pcm_wav(path: Path, raw: bytes, width: int, channels: int = 1, rate: int = 8000) -> Path:
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(channels)
+        w.setsampwidth(width)
+        w.setframerate(rate)
+        w.writeframes(raw)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("width", "raw"),
+    [
+        (1, bytes([128, 192, 0])),  # unsigned
+        (2, np.array([0, 16384, -32768], "<i2").tobytes()),
+        (3, b"\x00\x00\x00" + b"\x00\x00\x40" + b"\x00\x00\x80"),
+        (4, np.array([0, 2**30, -(2**31)], "<i4").tobytes()),
+    ],
+)
+def test_read_wav_every_pcm_width(tmp_path: Path, width: int, raw: bytes) -> None:
+    samples, rate = read_wav(_pcm_wav(tmp_path / "x.wav", raw, width))
+    assert rate == 8000 and samples.dtype == np.float32 and samples.shape == (3, 1)
+    assert samples[:, 0].tolist() == [0.0, 0.5, -1.0]
+
+
+def test_read_wav_keeps_channels_apart(tmp_path: Path) -> None:
+    raw = np.array([1, -1, 2, -2], "<i2").tobytes()  # two stereo frames
+    samples, _ = read_wav(_pcm_wav(tmp_path / "x.wav", raw, 2, channels=2))
+    assert (samples * 32768).tolist() == [[1, -1], [2, -2]]
+
+
+def test_read_wav_refuses_what_is_not_a_pcm_wav(tmp_path: Path) -> None:
+    with pytest.raises(InterviewerError, match="cannot read audio file"):
+        read_wav(tmp_path / "missing.wav")
+    with pytest.raises(InterviewerError, match="cannot read audio file"):
+        read_wav(JFK)  # FLAC
+
+
+def test_read_recording_is_exact_mono_float(tmp_path: Path) -> None:
+    pcm = np.array([0, 1, -32768, 32767], "<i2")
+    path = _pcm_wav(tmp_path / "answer.wav", pcm.tobytes(), 2, rate=SAMPLE_RATE_HZ)
+    samples = read_recording(path)
+    assert samples.dtype == np.float32 and samples.shape == (4,)
+    assert np.array_equal(samples, pcm.astype(np.float32) / 32768.0)
+    np.testing.assert_array_equal(read_recording(MONOLOGUE), load_audio(MONOLOGUE))
+
+
+def test_read_recording_mixes_channels_and_refuses_another_rate(tmp_path: Path) -> None:
+    raw = np.array([1000, 3000], "<i2").tobytes()
+    stereo = _pcm_wav(tmp_path / "stereo.wav", raw, 2, channels=2, rate=SAMPLE_RATE_HZ)
+    assert (read_recording(stereo) * 32768).tolist() == [2000]
+    with pytest.raises(InterviewerError, match="8000 Hz, not 16000 Hz"):
+        read_recording(_pcm_wav(tmp_path / "8k.wav", raw, 2))
+
+
+def _read_int16(path: Path) -> np.ndarray:
+    with wave.open(str(path), "rb") as w:
+        assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == (1, 2, SAMPLE_RATE_HZ)
+        return np.frombuffer(w.readframes(w.getnframes()), "<i2")
+
+
+def test_wav_appender_is_valid_at_every_flush(tmp_path: Path) -> None:
+    path = tmp_path / "grow.wav"
+    wav = WavAppender(path, SAMPLE_RATE_HZ)
+    assert _read_int16(path).size == 0
+    wav.append(np.arange(100, dtype=np.int16))
+    wav.flush()
+    assert np.array_equal(_read_int16(path), np.arange(100))
+    wav.append(np.arange(50, dtype=np.int16))  # not flushed yet: the file still reads
+    assert _read_int16(path).size in (100, 150)
+    wav.close()
+    assert _read_int16(path).size == 150
+    assert _mode(path) == 0o600
+    with pytest.raises(FileExistsError):  # never over an earlier recording
+        WavAppender(path, SAMPLE_RATE_HZ)
 
 
 # --- atomic writers -----------------------------------------------------------------------

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from interviewer.adapters.audio_devices import level_dbfs
 from interviewer.adapters.audio_files import load_audio
 from interviewer.adapters.chunker import BackgroundTranscriber, ChunkSettings
 from interviewer.adapters.transcribe import Transcriber
+from interviewer.core.levels import level_dbfs
 from interviewer.settings import SAMPLE_RATE_HZ
 from interviewer.wer import FILLERS, wer
 from tests.conftest import FIXTURES

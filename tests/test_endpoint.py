@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from interviewer.adapters.audio_devices import level_dbfs
 from interviewer.core.endpoint import Endpointer, EndpointSettings, Event
+from interviewer.core.levels import level_dbfs
 
 RATE = 16000
 BLOCK_S = 0.1

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.adapters import audio_devices, speech
+from interviewer.adapters import audio_devices, audio_files, speech
 from interviewer.errors import InterviewerError
 from interviewer.settings import SpeechSettings
 from tests.audio_server import VirtualAudio, alarm
@@ -195,7 +195,7 @@ def test_pyttsx_speaker_says_the_question_and_returns_when_it_ended(
     with virtual_audio.capture_speaker(tmp_path / "heard.wav") as heard:
         speaker.say(QUESTIONS[0])
         audio_devices.play_samples(marker.astype(np.float32), marker_rate)
-    samples, rate = audio_devices.read_wav(heard)
+    samples, rate = audio_files.read_wav(heard)
     loud, tonal = _frames(samples[:, 0], rate)
     runs = _runs(tonal)
     assert runs, "the marker tone was not heard"
@@ -204,7 +204,7 @@ def test_pyttsx_speaker_says_the_question_and_returns_when_it_ended(
     # underrun may split it): none of the question sounded with it or after it.
     near_tone = tonal | np.roll(tonal, 1) | np.roll(tonal, -1)
     assert not (loud & ~near_tone)[start:].any()
-    spoken, spoken_rate = audio_devices.read_wav(wav)
+    spoken, spoken_rate = audio_files.read_wav(wav)
     question = samples[: (start - 1) * rate // 100, 0]
     # All of the question came before the marker: as long from first to last sound (a gap an
     # underrun leaves only adds), with the same energy (not played twice, nor at a wrong rate).

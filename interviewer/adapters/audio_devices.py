@@ -1,37 +1,35 @@
 """Sound devices through sounddevice: listing, playback, and a microphone recorder that writes
-its WAV to disk as it goes.
+its WAV to disk as it goes; soxr converts between a device's rate and ours when they differ.
 
-sounddevice is imported inside the functions: importing this module must not load PortAudio,
-so `interviewer --help` stays fast and a missing library becomes an install hint.
-Third-party objects (streams, PortAudioError) never leave this module.
+sounddevice and soxr are imported inside the functions: importing this module must not load
+PortAudio, so `interviewer --help` stays fast and a missing library becomes an install hint.
+Third-party objects (streams, PortAudioError, soxr's streams) never leave this module.
+Levels are measured by `core.levels`; WAV files are read and grown by `audio_files`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import ctypes
-import os
 import queue
-import struct
 import threading
 import time
-import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Any, BinaryIO, Literal
+from typing import Any, Literal
 
 import numpy as np
 
+from interviewer.adapters.audio_files import WavAppender, read_wav
 from interviewer.adapters.fileio import is_storage_fault, storage_error
+from interviewer.core.levels import SILENT_PEAK_DBFS, level_dbfs, peak_dbfs
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 
 Kind = Literal["input", "output"]
 BlockCallback = Callable[[np.ndarray], None]
 
-SILENCE_DBFS = -120.0  # what level_dbfs reports for digital silence instead of -inf
 ZERO_CHECK_S = 2.0  # an input that is exactly zero this long is not a working microphone
 FIRST_BLOCK_TIMEOUT_S = 5.0  # PulseAudio can take >1 s to deliver the first block
 PLAYBACK_GRACE_S = 5.0  # playback longer than its duration plus this is a stalled device
@@ -93,78 +91,11 @@ class MicCheck:
         return self.all_zero or self.peak_dbfs <= SILENT_PEAK_DBFS
 
 
-# One step of 16-bit audio is -90.3 dBFS: a peak below it means the input is digital silence.
-SILENT_PEAK_DBFS = -90.0
-QUIET_PEAK_DBFS = -50.0  # speech this close to the mic peaks far above this
 SILENT_INPUT_HINT = (
     "check that the microphone is plugged in and not muted, that the right input is chosen "
     "(`interviewer devices`, then --input-device) and its level is up; on macOS allow "
     "microphone access for your terminal in System Settings › Privacy & Security › Microphone"
 )
-
-
-# ---------------------------------------------------------------- pure helpers
-
-
-def level_dbfs(samples: np.ndarray) -> float:
-    """RMS level in dB relative to full scale; SILENCE_DBFS for silence or no samples."""
-    x = _as_float(samples)
-    if x.size == 0:
-        return SILENCE_DBFS
-    return _to_dbfs(float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))))
-
-
-def peak_dbfs(samples: np.ndarray) -> float:
-    x = _as_float(samples)
-    return _to_dbfs(float(np.max(np.abs(x)))) if x.size else SILENCE_DBFS
-
-
-def _to_dbfs(amplitude: float) -> float:
-    return max(SILENCE_DBFS, 20.0 * float(np.log10(amplitude))) if amplitude > 0 else SILENCE_DBFS
-
-
-def _as_float(samples: np.ndarray) -> np.ndarray:
-    x = np.asarray(samples)
-    if np.issubdtype(x.dtype, np.integer):
-        return x.astype(np.float32) / float(np.iinfo(x.dtype).max + 1)
-    return x.astype(np.float32, copy=False)
-
-
-class Resampler:
-    """Streaming resampler: windowed-sinc low-pass, then linear interpolation.
-
-    Good enough for speech going to Whisper; keeps state so block edges leave no clicks.
-    """
-
-    def __init__(self, rate_in: float, rate_out: float, taps: int = 63) -> None:
-        self.rate_in, self.rate_out = float(rate_in), float(rate_out)
-        self._step = self.rate_in / self.rate_out
-        cutoff = 0.45 * min(self.rate_in, self.rate_out) / self.rate_in  # cycles per sample
-        n = np.arange(taps) - (taps - 1) / 2
-        kernel = 2 * cutoff * np.sinc(2 * cutoff * n) * np.hamming(taps)
-        self._kernel = (kernel / kernel.sum()).astype(np.float32)
-        self._history = np.zeros(taps - 1, np.float32)
-        self._prev = np.float32(0.0)  # last filtered sample of the previous block
-        self._pos = 0.0  # next output time, in input samples after the previous block
-
-    def __call__(self, block: np.ndarray) -> np.ndarray:
-        x = np.asarray(block, np.float32)
-        if self.rate_in == self.rate_out or x.size == 0:
-            return x
-        padded = np.concatenate([self._history, x])
-        self._history = padded[len(padded) - len(self._history) :]
-        filtered = np.convolve(padded, self._kernel, mode="valid")
-        times = np.arange(self._pos, len(x) - 1 + 1e-9, self._step)
-        out = np.interp(times, np.arange(-1, len(x)), np.concatenate([[self._prev], filtered]))
-        self._prev = filtered[-1]
-        self._pos = (times[-1] + self._step - len(x)) if times.size else self._pos - len(x)
-        result: np.ndarray = out.astype(np.float32)
-        return result
-
-
-def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
-    """Resample a whole mono signal (see Resampler)."""
-    return Resampler(rate_in, rate_out)(samples)
 
 
 # ---------------------------------------------------------------- sounddevice access
@@ -358,31 +289,46 @@ def _device_rate(sd: ModuleType, device: int | None, kind: Kind) -> float:
         raise _device_error(exc, kind) from exc
 
 
-# ---------------------------------------------------------------- playback
+# ---------------------------------------------------------------- resampling
 
 
-def read_wav(path: Path) -> tuple[np.ndarray, int]:
-    """Samples as float32 of shape (frames, channels), and the sample rate."""
+def _soxr() -> Any:
     try:
-        with wave.open(str(path), "rb") as w:
-            width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
-            raw = w.readframes(w.getnframes())
-    except (OSError, EOFError, wave.Error) as exc:
-        raise InterviewerError(f"cannot read audio file {path}: {exc}", "") from exc
-    return _decode_pcm(raw, width).reshape(-1, channels), rate
+        import soxr  # lazy: only a device that refuses our rate needs it
+    except ImportError as exc:
+        raise InterviewerError("soxr not installed", "pip install soxr") from exc
+    return soxr
 
 
-def _decode_pcm(raw: bytes, width: int) -> np.ndarray:
-    if width == 1:  # 8-bit WAV is unsigned
-        return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
-    if width == 3:  # 24-bit: widen to 32 by adding a zero low byte
-        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
-        raw = np.concatenate([np.zeros((len(b), 1), np.uint8), b], axis=1).tobytes()
-        width = 4
-    if width not in (2, 4):
-        raise InterviewerError(f"unsupported WAV sample width: {width} bytes", "")
-    dtype = np.dtype(f"<i{width}")
-    return np.frombuffer(raw, dtype).astype(np.float32) / float(np.iinfo(dtype).max + 1)
+def resample(samples: np.ndarray, rate_in: float, rate_out: float) -> np.ndarray:
+    """A whole mono signal, shape (frames,), as float32 at `rate_out` (soxr, see Resampler)."""
+    out: np.ndarray = _soxr().resample(np.asarray(samples, np.float32), rate_in, rate_out)
+    return out
+
+
+class Resampler:
+    """Streaming mono float32 resampler: soxr's high quality (flat passband, alias-free),
+    keeping its state across blocks so block edges leave no clicks.
+
+    soxr holds back the last few ms it has been given (~10 ms from 44.1 kHz) until more comes;
+    call with `last=True` once at the end to get them. At equal rates blocks pass untouched.
+    """
+
+    def __init__(self, rate_in: float, rate_out: float) -> None:
+        self.rate_in, self.rate_out = float(rate_in), float(rate_out)
+        self._stream: Any = None
+        if self.rate_in != self.rate_out:
+            self._stream = _soxr().ResampleStream(self.rate_in, self.rate_out, 1, dtype="float32")
+
+    def __call__(self, block: np.ndarray, last: bool = False) -> np.ndarray:
+        x = np.ascontiguousarray(block, np.float32)
+        if self._stream is None:
+            return x
+        out: np.ndarray = self._stream.resample_chunk(x, last=last)
+        return out
+
+
+# ---------------------------------------------------------------- playback
 
 
 def play_wav(path: Path, device: str | int | None = None) -> None:
@@ -415,7 +361,7 @@ def play_samples(samples: np.ndarray, rate: int, device: str | int | None = None
     # PortAudio's ALSA backend drops what is still buffered when a callback stream finishes
     # (measured: the last ~35 ms at 35 ms latency), so end on silence at least that long; the
     # dropped silence also makes `finished` fire when the real audio has just been played.
-    player.prepare(used_rate / rate, channels, int((stream.latency + 0.05) * used_rate))
+    player.prepare(rate, used_rate, channels, int((stream.latency + 0.05) * used_rate))
     with stream:
         _wait_played(stream, player, len(player.data) / used_rate)
 
@@ -436,11 +382,11 @@ class _Player:
         self.pos = 0
         self.finished = threading.Event()
 
-    def prepare(self, rate_ratio: float, channels: int, pad_frames: int) -> None:
+    def prepare(self, rate: float, stream_rate: float, channels: int, pad_frames: int) -> None:
         """Adapt the data to what the stream was opened with, and end it on silence."""
         mono = self.data.mean(axis=1)
-        if rate_ratio != 1.0:
-            mono = resample(mono, 1.0, rate_ratio)
+        if stream_rate != rate:
+            mono = resample(mono, rate, stream_rate)
             self.data = mono[:, None]
         if self.data.shape[1] != channels:
             self.data = np.repeat(mono[:, None], channels, axis=1)
@@ -459,76 +405,12 @@ class _Player:
 # ---------------------------------------------------------------- recording
 
 
-class WavAppender:
-    """A 16-bit mono WAV file that grows as blocks arrive.
-
-    The header's sizes are patched at every flush, after the data, so a process killed at any
-    moment leaves a valid WAV holding everything flushed so far. When a write fails (a full
-    disk) the header still describes the audio written before, so that stays playable.
-    """
-
-    def __init__(self, path: Path, rate: int) -> None:
-        self.path = path
-        self.rate = rate
-        self.frames = 0
-        self.flushed_frames = 0
-        # Private (0600) and never over an earlier attempt: O_EXCL refuses an existing name.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        self._file: BinaryIO = os.fdopen(fd, "wb")
-        self._file.write(_wav_header(rate, 0))
-        self.flush()
-
-    def append(self, pcm: np.ndarray) -> None:
-        self._file.write(np.asarray(pcm, "<i2").tobytes())
-        self.frames += len(pcm)
-
-    def flush(self) -> None:
-        data_bytes = self.frames * 2
-        self._file.seek(4)  # BufferedWriter.seek writes the pending data first
-        self._file.write(struct.pack("<I", 36 + data_bytes))
-        self._file.seek(40)
-        self._file.write(struct.pack("<I", data_bytes))
-        self._file.seek(0, 2)
-        self._file.flush()
-        self.flushed_frames = self.frames
-
-    def close(self) -> None:
-        """Finish the file; after a failed write, close it as it is (its header is valid)."""
-        if self._file.closed:
-            return
-        try:
-            self.flush()
-        except OSError:
-            self.frames = self.flushed_frames
-        finally:
-            with contextlib.suppress(OSError):  # data the disk refused is dropped
-                self._file.close()
-
-
-def _wav_header(rate: int, data_bytes: int) -> bytes:
-    return struct.pack(
-        "<4sI4s4sIHHIIHH4sI",
-        b"RIFF",
-        36 + data_bytes,
-        b"WAVE",
-        b"fmt ",
-        16,
-        1,
-        1,
-        rate,
-        rate * 2,
-        2,
-        16,
-        b"data",
-        data_bytes,
-    )
-
-
 class Recorder:
     """Records the microphone to a 16 kHz mono WAV on disk while handing blocks to a consumer.
 
-    The PortAudio callback only queues a copy of each block; a writer thread appends it to the
-    file (flushed every block) and calls `on_block` with 16 kHz float32 samples.
+    The PortAudio callback only queues a copy of each block; a writer thread resamples it
+    when the device runs at another rate, appends it to the file (flushed every block) and
+    calls `on_block` with the same samples as 16 kHz float32.
     """
 
     def __init__(
@@ -552,6 +434,7 @@ class Recorder:
         self._stream: Any = None
         self._writer: threading.Thread | None = None
         self._wav: WavAppender | None = None
+        self._resampler: Resampler | None = None
         self._nonzero_seen = False
         self._first_arrival = 0.0
         self._result: RecordingResult | None = None
@@ -578,6 +461,11 @@ class Recorder:
             dtype="int16",
             callback=self._callback,
         )
+        try:  # soxr missing fails here, with its hint, not in the writer thread
+            self._resampler = Resampler(self.device_rate_hz, SAMPLE_RATE_HZ)
+        except InterviewerError:
+            self._shutdown()
+            raise
         try:
             self._wav = WavAppender(self.path, SAMPLE_RATE_HZ)
         except OSError as exc:
@@ -606,22 +494,23 @@ class Recorder:
         self.first_block_delay_s = self._first_arrival - started
 
     def _write_loop(self) -> None:
-        rate_in = self.device_rate_hz or SAMPLE_RATE_HZ
-        resampler = Resampler(rate_in, SAMPLE_RATE_HZ)
+        resampler = self._resampler
+        assert resampler is not None
         while (block := self._queue.get()) is not None:
             if not self._first_block.is_set():
                 self._first_arrival = time.monotonic()
                 self._first_block.set()
-            self._handle(block, resampler)
+            mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1).astype(np.int16)
+            self._handle(mono, resampler)
+        self._handle(np.zeros(0, np.int16), resampler, last=True)  # what soxr held back
 
-    def _handle(self, block: np.ndarray, resampler: Resampler) -> None:
-        mono = block[:, 0] if block.shape[1] == 1 else block.mean(axis=1).astype(np.int16)
+    def _handle(self, mono: np.ndarray, resampler: Resampler, last: bool = False) -> None:
         if resampler.rate_in != SAMPLE_RATE_HZ:
-            floats = resampler(mono.astype(np.float32) / 32768)
+            floats = resampler(mono.astype(np.float32) / 32768, last)
             mono = np.clip(np.round(floats * 32768), -32768, 32767).astype(np.int16)
         assert self._wav is not None
-        if self.write_error is not None:
-            return  # the file cannot grow: what it holds is the recording
+        if self.write_error is not None or not mono.size:
+            return  # the file cannot grow (what it holds is the recording), or nothing came out
         if self._wav.frames < ZERO_CHECK_S * SAMPLE_RATE_HZ and np.any(mono):
             self._nonzero_seen = True
         try:

@@ -1,19 +1,24 @@
-"""Audio files: read any format as 16 kHz mono float32; write WAV atomically.
+"""Audio files: read any format as 16 kHz mono float32; read and write PCM WAV.
 
-Reading goes through PyAV (what faster-whisper's `decode_audio` uses), imported lazily so
+Any format goes through PyAV (what faster-whisper's `decode_audio` uses), imported lazily so
 that importing this module stays cheap. Every way a file can be unusable becomes one
 `InterviewerError` naming the file.
 
-WAVs are written through `fileio.atomic_file`, which never overwrites a file.
+PCM WAV (our recordings, synthesised speech, sounds to play) is read by `read_wav` with the
+standard library alone: exact samples at the file's own rate, no FFmpeg. A recording grows
+on disk through `WavAppender`; finished WAVs are written through `fileio.atomic_file`, which
+never overwrites a file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import struct
 import wave
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -303,6 +308,115 @@ def _mp3_has_frame_count(path: Path) -> bool:
                 return size <= stated + _ID3V1_BYTES
             return True
     return b"VBRI" in first_frame
+
+
+# --- PCM WAV ------------------------------------------------------------------------------
+
+
+def read_wav(path: Path) -> tuple[np.ndarray, int]:
+    """A PCM WAV (8, 16, 24 or 32 bit) as float32 samples in [-1, 1) of shape
+    (frames, channels), and its sample rate in Hz; InterviewerError if it cannot be read."""
+    try:
+        with wave.open(str(path), "rb") as w:
+            width, channels, rate = w.getsampwidth(), w.getnchannels(), w.getframerate()
+            raw = w.readframes(w.getnframes())
+    except (OSError, EOFError, wave.Error) as exc:
+        raise InterviewerError(f"cannot read audio file {path}: {exc}", "") from exc
+    return _decode_pcm(raw, width).reshape(-1, channels), rate
+
+
+def read_recording(path: Path) -> np.ndarray:
+    """A recording written at SAMPLE_RATE_HZ (see WavAppender) as mono float32 samples in
+    [-1, 1), shape (frames,); InterviewerError if it cannot be read or has another rate."""
+    samples, rate = read_wav(path)
+    if rate != SAMPLE_RATE_HZ:
+        raise InterviewerError(
+            f"{path} is recorded at {rate} Hz, not {SAMPLE_RATE_HZ} Hz",
+            "convert it with: ffmpeg -i IN -ac 1 -ar 16000 OUT.wav",
+        )
+    if samples.shape[1] == 1:
+        return samples[:, 0]
+    mono: np.ndarray = samples.mean(axis=1, dtype=np.float32)
+    return mono
+
+
+def _decode_pcm(raw: bytes, width: int) -> np.ndarray:
+    if width == 1:  # 8-bit WAV is unsigned
+        return (np.frombuffer(raw, np.uint8).astype(np.float32) - 128) / 128
+    if width == 3:  # 24-bit: widen to 32 by adding a zero low byte
+        b = np.frombuffer(raw, np.uint8).reshape(-1, 3)
+        raw = np.concatenate([np.zeros((len(b), 1), np.uint8), b], axis=1).tobytes()
+        width = 4
+    if width not in (2, 4):
+        raise InterviewerError(f"unsupported WAV sample width: {width} bytes", "")
+    dtype = np.dtype(f"<i{width}")
+    return np.frombuffer(raw, dtype).astype(np.float32) / float(np.iinfo(dtype).max + 1)
+
+
+class WavAppender:
+    """A 16-bit mono WAV file that grows as blocks of int16 samples arrive.
+
+    The header's sizes are patched at every flush, after the data, so a process killed at any
+    moment leaves a valid WAV holding everything flushed so far. When a write fails (a full
+    disk) the header still describes the audio written before, so that stays playable.
+    Opening raises OSError (FileExistsError if `path` exists: it never overwrites).
+    """
+
+    def __init__(self, path: Path, rate: int) -> None:
+        self.path = path
+        self.rate = rate
+        self.frames = 0
+        self.flushed_frames = 0
+        # Private (0600) and never over an earlier attempt: O_EXCL refuses an existing name.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self._file: BinaryIO = os.fdopen(fd, "wb")
+        self._file.write(_wav_header(rate, 0))
+        self.flush()
+
+    def append(self, pcm: np.ndarray) -> None:
+        self._file.write(np.asarray(pcm, "<i2").tobytes())
+        self.frames += len(pcm)
+
+    def flush(self) -> None:
+        data_bytes = self.frames * 2
+        self._file.seek(4)  # BufferedWriter.seek writes the pending data first
+        self._file.write(struct.pack("<I", 36 + data_bytes))
+        self._file.seek(40)
+        self._file.write(struct.pack("<I", data_bytes))
+        self._file.seek(0, 2)
+        self._file.flush()
+        self.flushed_frames = self.frames
+
+    def close(self) -> None:
+        """Finish the file; after a failed write, close it as it is (its header is valid)."""
+        if self._file.closed:
+            return
+        try:
+            self.flush()
+        except OSError:
+            self.frames = self.flushed_frames
+        finally:
+            with contextlib.suppress(OSError):  # data the disk refused is dropped
+                self._file.close()
+
+
+def _wav_header(rate: int, data_bytes: int) -> bytes:
+    return struct.pack(
+        "<4sI4s4sIHHIIHH4sI",
+        b"RIFF",
+        36 + data_bytes,
+        b"WAVE",
+        b"fmt ",
+        16,
+        1,
+        1,
+        rate,
+        rate * 2,
+        2,
+        16,
+        b"data",
+        data_bytes,
+    )
 
 
 # --- writing ------------------------------------------------------------------------------
