@@ -132,3 +132,42 @@ def test_every_check_metrics_makes_has_its_own_title_and_format(
 def test_section_times() -> None:
     assert SectionRecord(label="task", missing=True).times == []
     assert SectionRecord(label="task", start_s=1.0, end_s=2.0).times == [(1.0, 2.0)]
+
+
+def test_a_live_record_with_follow_ups_markers_and_latency_round_trips(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The keys only a live session (or reanalyze --model) writes, in the order it adds them."""
+    record = {
+        **_record(monkeypatch),
+        "input": "microphone",
+        "ended_by": "silence",
+        "markers": [{"time_s": 12.0, "label": "action"}, {"time_s": 30, "label": "result"}],
+        "follow_ups": [
+            {
+                "question": "What did you learn?",
+                "asked_for": "learning",
+                "audio": f"{Q01}.attempt-20261129-120000.follow-up.wav",
+                "offset_s": 52.5,
+                "ended_by": "enter",
+            }
+        ],
+        "latency": {"end_to_summary_s": 0.71, "transcribe_s": 0.5},
+        "files": {"audio": "a.wav", "markdown": "a.md", "record": "a.json"},
+        "previous_model": "tiny.en",
+        "reanalyzed_at": "2026-11-29T13:00:00+00:00",
+    }
+    assert store.check_record(record) == ""
+    _same(json.loads(json.dumps(record)))
+    attempt = Attempt.from_json(record)
+    assert attempt.follow_ups and attempt.follow_ups[0].asked_for == "learning"
+    assert attempt.markers and attempt.markers[1].time_s == 30
+
+
+def test_an_orphan_recording_reads_as_an_unfinished_attempt(tmp_path: Path) -> None:
+    audio = tmp_path / f"{Q01}.attempt-20261129-120000.wav"
+    audio.write_bytes(b"")
+    attempt = store.load_attempt(audio.with_suffix(".json"))
+    assert attempt.unfinished and attempt.orphan and attempt.audio_path == str(audio)
+    assert attempt.created_at.startswith("2026-11-29T12:00:00")
+    assert "orphan" not in attempt.to_json() and "path" not in attempt.to_json()
