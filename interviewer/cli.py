@@ -298,8 +298,7 @@ def _speaker(args: argparse.Namespace) -> Any:
 
 
 def cmd_practice(args: argparse.Namespace) -> int:
-    from interviewer.adapters.bank import load_bank
-    from interviewer.core.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank, load_coach_settings
 
     bank = load_bank(args.bank)
     coach = load_coach_settings(bank.root)

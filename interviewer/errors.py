@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-EXIT_OK = 0
 EXIT_ERROR = 1  # bad input: a file, a value, a device
 EXIT_USAGE = 2  # argparse's own code for bad arguments
 EXIT_INTERRUPTED = 130

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import functools
 import json
-import math
 import os
 import queue
 import random
@@ -49,7 +48,7 @@ from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.session import Saved, finish_attempt, start_loading_embedder, warm_embeddings
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.views import summary
-from interviewer.views.clock import clock
+from interviewer.views.live_screen import Screen
 
 FOLLOW_UPS = {
     "result": "What was the outcome, in numbers if you can?",
@@ -75,37 +74,6 @@ class Answer:
     latency_s: float = 0.0
     first_block_delay_s: float = 0.0
     interrupted: bool = False
-
-
-class Screen:
-    """The terminal: a live level meter on a TTY, plain notices otherwise."""
-
-    def __init__(self, out: TextIO = sys.stderr) -> None:
-        self.out = out
-        self.tty = out.isatty()
-        self._last = 0.0
-
-    def say(self, text: str) -> None:
-        self.clear()
-        print(text, file=self.out, flush=True)
-
-    def meter(self, level: float, elapsed_s: float, max_s: float) -> None:
-        now = time.monotonic()
-        if not self.tty or now - self._last < 0.1:
-            return
-        self._last = now
-        bars = int(max(0.0, min(1.0, (level + 60) / 60)) * 20)
-        left_s = math.ceil(max(0.0, max_s - elapsed_s))
-        line = (
-            f"\r  [{'#' * bars:<20}] {clock(elapsed_s, tenths=True)}  "
-            f"{clock(left_s)} left  (Enter = done)"
-        )
-        self.out.write(line)
-        self.out.flush()
-
-    def clear(self) -> None:
-        if self.tty:
-            self.out.write("\r" + " " * 70 + "\r")
 
 
 @dataclass

@@ -23,10 +23,10 @@ from typing import Any
 import numpy as np
 
 from interviewer.adapters import store
-from interviewer.adapters.bank import Bank
+from interviewer.adapters.bank import Bank, load_coach_settings
 from interviewer.adapters.fileio import StorageError, write_text_atomic
 from interviewer.core import analysis
-from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import Question, Transcript, Word, join_transcripts
 from interviewer.core.records import Attempt
 from interviewer.errors import InterviewerError

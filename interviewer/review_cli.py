@@ -149,8 +149,7 @@ def _previous_summary(
 
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from interviewer.adapters.bank import load_bank
-    from interviewer.core.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank, load_coach_settings
     from interviewer.views import review
 
     bank = load_bank(args.bank)

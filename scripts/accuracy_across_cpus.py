@@ -58,9 +58,9 @@ def child(quick: bool) -> dict[str, Any]:  # noqa: PLR0915 - one flat list of me
     from interviewer.adapters.transcribe import Transcriber
     from interviewer.core.levels import level_dbfs
     from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
-    from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
     from scripts.bench_transcribe import plain_text
     from tests.test_transcribe import FILLER_CLIPS, LONG_ANSWERS, WER_MAX, reference
+    from tests.wer_tools import FILLERS, filler_recall, normalize, wer, word_errors
 
     out: dict[str, Any] = {}
     ours = Transcriber()

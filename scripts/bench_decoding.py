@@ -33,6 +33,11 @@ RATES_WPM = (140, 150, 160, 170, 175)
 
 
 def setup_path(src: Path) -> None:
+    # The scorer is always this checkout's (an older --src has no tests/wer_tools.py), so it
+    # is imported before src goes first on the path; the interviewer package comes from src.
+    sys.path.insert(0, str(ROOT))
+    import tests.wer_tools  # noqa: F401
+
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     sys.path.insert(0, str(src))
 
@@ -78,7 +83,7 @@ def quiet() -> None:
 
     from interviewer.adapters.audio_files import load_audio
     from interviewer.adapters.transcribe import Transcriber
-    from interviewer.wer import FILLERS, word_errors
+    from tests.wer_tools import FILLERS, word_errors
 
     ours = Transcriber()
     model = ours.load()
@@ -103,7 +108,7 @@ def runon() -> None:
     import bench_inputs as bi
 
     from interviewer.adapters.transcribe import Transcriber
-    from interviewer.wer import FILLERS, word_errors
+    from tests.wer_tools import FILLERS, word_errors
 
     ours = Transcriber()
     model = ours.load()

@@ -4,7 +4,7 @@ Usage: python scripts/bench_fillers.py [--model NAME_OR_FOLDER] [--only NAME,NAM
 
 For each method, in one run, with the same loaded model:
 - fillers: found/total on fillers/*.flac and mfa_acoustic_corpus.wav (.norm.txt references),
-  matched by count per clip (interviewer.wer.filler_recall);
+  matched by count per clip (tests/wer_tools.filler_recall);
 - long: the same filler clips again, but placed after 40 s of read speech (1.5 s silences in
   between), so they fall in later 30 s windows, like the middle of a two-minute answer;
 - extra: fillers written that the references do not hold, over all clips;
@@ -37,7 +37,7 @@ from bench_transcribe import clips  # noqa: E402
 from interviewer.adapters.audio_files import load_audio  # noqa: E402
 from interviewer.adapters.transcribe import Transcriber  # noqa: E402
 from interviewer.settings import FILLER_PROMPT, SAMPLE_RATE_HZ, TranscribeSettings  # noqa: E402
-from interviewer.wer import FILLERS, filler_recall, normalize, word_errors  # noqa: E402
+from tests.wer_tools import FILLERS, filler_recall, normalize, word_errors  # noqa: E402
 
 NATURAL_PROMPT = "Um, so, uh, I was, like, you know, thinking."
 LEAD_IN_S = 40.0  # read speech before the filler clips in the long composite

@@ -63,9 +63,11 @@ def espeak(text: str, voice: str = "en-us", wpm: int = 165, gap_10ms: int = 0) -
 
 
 def read_wav(path: Path) -> np.ndarray:
-    with wave.open(str(path)) as w:
-        pcm = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2")
-    return pcm.astype(np.float32) / 32768.0
+    """The first channel of a WAV, float32 in [-1, 1), through the app's one WAV reader."""
+    from interviewer.adapters.audio_files import read_wav as read_any_wav
+
+    samples, _rate_hz = read_any_wav(path)
+    return samples[:, 0]
 
 
 def write_wav(path: Path, samples: np.ndarray, rate_hz: int = RATE_HZ) -> Path:

@@ -43,8 +43,8 @@ from interviewer.core.records import Attempt  # noqa: E402
 from interviewer.live import Devices, Screen, record_answer  # noqa: E402
 from interviewer.settings import LiveSettings  # noqa: E402
 from interviewer.views import summary  # noqa: E402
-from interviewer.wer import wer  # noqa: E402
 from tests.audio_server import VirtualAudio  # noqa: E402
+from tests.wer_tools import wer  # noqa: E402
 
 FIXTURES = ROOT / "audio_fixtures"
 PARTS = ("01-failed-at-work.en-us.160.flac", "05-peer-struggling-step-help.en-us.160.flac")

@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from interviewer.adapters.audio_files import load_audio  # noqa: E402
 from interviewer.adapters.transcribe import Transcriber  # noqa: E402
 from interviewer.settings import TranscribeSettings  # noqa: E402
-from interviewer.wer import FILLERS, word_errors  # noqa: E402
+from tests.wer_tools import FILLERS, word_errors  # noqa: E402
 
 SAMPLES = ROOT.parent / "shared" / "speech_samples"
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3")

@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from interviewer.core import analysis, star  # noqa: E402
 from interviewer.core.models import LABELS, Section, Story, Transcript, Word  # noqa: E402
-from interviewer.wer import filler_recall, wer  # noqa: E402
+from tests.wer_tools import filler_recall, wer  # noqa: E402
 
 RATE_HZ = 16000
 GROUPS = (
@@ -547,8 +547,7 @@ def fit(
     p90. The classifier itself is trained on training/star only and is not refitted here."""
     if corpus is None:
         return star.StarSettings()
-    from interviewer.adapters.bank import load_bank
-    from interviewer.core.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank, load_coach_settings
     from interviewer.session import sentence_embedder
 
     embed = sentence_embedder()
@@ -586,8 +585,7 @@ def evaluate_corpus(
 ) -> list[dict[str, Any]]:
     """score.py's numbers for every item (or `only` these) at one level, each from the fold
     that held it out; folds are drawn over the whole corpus either way."""
-    from interviewer.adapters.bank import load_bank
-    from interviewer.core.coaching import load_coach_settings
+    from interviewer.adapters.bank import load_bank, load_coach_settings
 
     if folds < 2:
         raise SystemExit("Error: --folds must be 2 or more — held-out figures need a split")

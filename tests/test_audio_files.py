@@ -19,7 +19,7 @@ from interviewer.adapters.audio_files import (
     read_wav,
     write_wav_atomic,
 )
-from interviewer.adapters.fileio import atomic_file, copy_atomic, write_text_atomic
+from interviewer.adapters.fileio import copy_atomic, write_text_atomic
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ
 
@@ -277,31 +277,6 @@ def test_writers_never_overwrite(tmp_path: Path, writer: str) -> None:
             copy_atomic(src, dst)
     assert dst.read_text() == "keep me"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["src.txt", "taken"]
-
-
-def test_race_cannot_overwrite(tmp_path: Path) -> None:
-    """The name is free when writing starts but taken before publishing: the link refuses."""
-    dst = tmp_path / "attempt.md"
-    with pytest.raises(FileExistsError), atomic_file(dst) as f:
-        f.write(b"ours")
-        dst.write_text("theirs")  # another writer wins the race
-    assert dst.read_text() == "theirs"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["attempt.md"]
-
-
-def test_failed_write_leaves_nothing(tmp_path: Path) -> None:
-    with pytest.raises(RuntimeError), atomic_file(tmp_path / "x.txt") as f:
-        f.write(b"partial")
-        raise RuntimeError("disk on fire")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_text_and_copy(tmp_path: Path) -> None:
-    write_text_atomic(tmp_path / "note.md", "héllo\n")
-    assert (tmp_path / "note.md").read_text(encoding="utf-8") == "héllo\n"
-    copy_atomic(ARCTIC, tmp_path / "copy.wav")
-    assert (tmp_path / "copy.wav").read_bytes() == ARCTIC.read_bytes()
-    assert _mode(tmp_path / "note.md") == _mode(tmp_path / "copy.wav") == 0o600
 
 
 def test_import_is_cheap() -> None:

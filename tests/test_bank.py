@@ -1,12 +1,17 @@
 from __future__ import annotations
 
-import filecmp
 from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.bank import find_question, load_bank, parse_question_file
-from interviewer.adapters.importer import import_notes, parse_notes, slugify
+from interviewer.adapters.bank import (
+    find_question,
+    load_bank,
+    load_coach_settings,
+    parse_question_file,
+)
+from interviewer.adapters.importer import import_notes
+from interviewer.core.coaching import CoachSettings
 from interviewer.errors import InterviewerError
 from tests.conftest import ROOT, SEED
 
@@ -36,24 +41,6 @@ def test_stories_split_into_star_parts():
     assert bank.find("08").notes == "Frequent Check Ins, and written responses."
 
 
-def test_importing_the_seed_reproduces_the_committed_bank(tmp_path: Path):
-    report = import_notes(SEED, tmp_path)
-    assert len(report.written) == 14 and not report.kept
-    cmp = filecmp.dircmp(tmp_path / "ownership", ROOT / "questions" / "ownership")
-    assert cmp.left_only == [] and cmp.diff_files == []
-    assert [n for n in cmp.right_only if not n.startswith(".")] == []
-
-
-def test_import_never_overwrites_a_story_without_force(tmp_path: Path):
-    import_notes(SEED, tmp_path)
-    story = tmp_path / "ownership" / "01-failed-at-work.txt"
-    story.write_text(story.read_text().replace("I don’t like to fail", "My own edit"))
-    report = import_notes(SEED, tmp_path)
-    assert report.kept == (story,) and "My own edit" in story.read_text()
-    report = import_notes(SEED, tmp_path, force=True)
-    assert story in report.written and "My own edit" not in story.read_text()
-
-
 def test_parse_error_names_file_and_line(tmp_path: Path):
     bad = tmp_path / "x.txt"
     text = "Question: Why?\nPrinciple: Ownership\n\nSituation:\nok\nSituation:\nagain\n"
@@ -75,52 +62,12 @@ def test_unknown_question_suggests_close_ids():
     assert "10-initiative-benefit-whole-company" in err.value.hint
 
 
-def test_notes_document_in_the_seed_format(tmp_path: Path):
-    notes = tmp_path / "notes.txt"
-    notes.write_text(
-        "Customer Obsession\nLeaders start with the customer.\n•\tListen?\n"
-        "Interview Questions\n1\tTell me about a time you went above and beyond?\n"
-        "S: A customer was stuck.\nT: Unblock them.\nA: I called them.\nand fixed it.\n"
-        "R: They renewed for 3 years.\nLearning: Call early.\n"
-        "Second Source Questions:\n1\tDescribe a difficult customer.\n"
-    )
-    doc = parse_notes(notes, notes.read_text())
-    assert doc.principle == "Customer Obsession" and doc.bullets == ["Listen?"]
-    assert doc.questions[0].parts["action"] == ["I called them.", "and fixed it."]
-    assert doc.questions[1].source == "Second Source Questions"
-    import_notes(notes, tmp_path / "bank")
-    bank = load_bank(tmp_path / "bank")
-    assert bank.questions[0].story.action == "I called them. and fixed it."
-    assert bank.questions[0].id == "01-went-above-beyond"
-
-
-def test_slugify():
-    assert slugify("Tell me about a time when you failed at work?") == "failed-at-work"
-    assert slugify("Tell me about a time you missed a deadline. What happened?") == (
-        "missed-deadline"
-    )
-
-
 BOM = b"\xef\xbb\xbf"
 
 
 def notepad_bytes(text: str) -> bytes:
     """What Windows Notepad saves: a UTF-8 byte order mark and CRLF line ends."""
     return BOM + text.replace("\n", "\r\n").encode("utf-8")
-
-
-def test_notes_saved_by_notepad_import_like_the_plain_document(tmp_path: Path):
-    notes = tmp_path / "notes.txt"
-    notes.write_bytes(notepad_bytes(SEED.read_text(encoding="utf-8")))
-    report = import_notes(notes, tmp_path / "bank")
-    assert len(report.written) == 14
-    cmp = filecmp.dircmp(tmp_path / "bank" / "ownership", ROOT / "questions" / "ownership")
-    assert cmp.diff_files == [] and cmp.left_only == []
-    principle = (tmp_path / "bank" / "ownership" / "principle.txt").read_bytes()
-    assert principle.startswith(b"Principle: Ownership\n") and "\ufeff".encode() not in principle
-    # and again: nothing differs, nothing is kept back
-    again = import_notes(notes, tmp_path / "bank")
-    assert len(again.unchanged) == 14 and not again.written and not again.kept
 
 
 def test_bank_files_resaved_by_notepad_still_load_and_still_match(tmp_path: Path):
@@ -143,10 +90,22 @@ def test_bank_files_resaved_by_notepad_still_load_and_still_match(tmp_path: Path
 
 
 def test_settings_saved_by_notepad(tmp_path: Path):
-    from interviewer.core.coaching import load_coach_settings
-
     (tmp_path / "settings.toml").write_bytes(notepad_bytes("# mine\nwpm_min = 120\n"))
     assert load_coach_settings(tmp_path).wpm_min == 120
+
+
+def test_settings_file(tmp_path: Path):
+    assert load_coach_settings(tmp_path) == CoachSettings()
+    assert load_coach_settings(None) == CoachSettings()
+    (tmp_path / "settings.toml").write_text("wpm_min = 120\n")
+    assert load_coach_settings(tmp_path).wpm_min == 120
+    (tmp_path / "settings.toml").write_text("wpm_minimum = 120\n")
+    with pytest.raises(InterviewerError, match="unknown setting 'wpm_minimum'"):
+        load_coach_settings(tmp_path)
+    (tmp_path / "settings.toml").write_text("wpm_min = \n")
+    with pytest.raises(InterviewerError, match=r"settings\.toml: .*") as err:
+        load_coach_settings(tmp_path)
+    assert err.value.hint == "fix the TOML syntax or delete the file"
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])

@@ -11,8 +11,8 @@ from interviewer.adapters.chunker import BackgroundTranscriber, ChunkSettings
 from interviewer.adapters.transcribe import Transcriber
 from interviewer.core.levels import level_dbfs
 from interviewer.settings import SAMPLE_RATE_HZ
-from interviewer.wer import FILLERS, wer
 from tests.conftest import FIXTURES
+from tests.wer_tools import FILLERS, wer
 
 ANSWER = "01-failed-at-work.en-us.160.flac"  # 94 s, pauses of 0.35-1.2 s between sentences
 BLOCK = SAMPLE_RATE_HZ // 10  # the recorder's 0.1 s blocks

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.cli import main
-from interviewer.wer import wer
 from tests.conftest import FIXTURES, SEED, next_start
+from tests.wer_tools import wer
 
 CORE = [
     "01-failed-at-work.en-us.160.flac",

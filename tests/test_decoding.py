@@ -188,7 +188,7 @@ QUIET_CLIPS = [
 def test_quiet_real_speech_keeps_its_words(transcriber: Transcriber) -> None:
     """The babble filter must not take real speech at -35 dBFS RMS: pooled WER as at the
     clip's own level (measured: the same, 0.0 apart)."""
-    from interviewer.wer import FILLERS, word_errors
+    from tests.wer_tools import FILLERS, word_errors
 
     scale_to = _inputs().scale_to
     errors = {"own level": 0, "-35 dBFS": 0}
@@ -210,7 +210,7 @@ def test_run_on_answer_loses_no_words_at_window_edges(transcriber: Transcriber, 
     """56 s (150 wpm) / 51 s (170 wpm) with no 0.1 s pause. Before: VAD cut the speech at
     its 27 s limit inside a word ("slow them down but" -> "slow. I"); WER 0.165 against
     0.115 for plain faster-whisper at 170 wpm."""
-    from interviewer.wer import FILLERS, word_errors
+    from tests.wer_tools import FILLERS, word_errors
 
     inputs = _inputs()
     audio, ref = inputs.run_on(wpm)

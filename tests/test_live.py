@@ -18,8 +18,8 @@ import numpy as np
 import pytest
 
 from interviewer.adapters.audio_files import load_audio
-from interviewer.wer import wer
 from tests.conftest import FIXTURES, next_start
+from tests.wer_tools import wer
 
 pytestmark = pytest.mark.audio
 RATE = 16000

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.core import feedback
-from interviewer.core.coaching import CoachSettings, load_coach_settings
+from interviewer.core.coaching import CoachSettings
 from interviewer.core.metrics import (
     count_fillers,
     fact_coverage,
@@ -15,7 +15,6 @@ from interviewer.core.metrics import (
     measure,
 )
 from interviewer.core.models import Section, Story, Word
-from interviewer.errors import InterviewerError
 
 
 def ws(text: str, start: float = 0.0, step: float = 0.4) -> list[Word]:
@@ -75,27 +74,6 @@ def test_measure_and_suggestions():
     assert len(tips) == 3
     assert tips[0].startswith("There was no Learning")
     assert "Result has no number" in tips[1]
-
-
-def test_settings_file(tmp_path):
-    assert load_coach_settings(tmp_path) == CoachSettings()
-    (tmp_path / "settings.toml").write_text("wpm_min = 120\n")
-    assert load_coach_settings(tmp_path).wpm_min == 120
-    (tmp_path / "settings.toml").write_text("wpm_minimum = 120\n")
-    try:
-        load_coach_settings(tmp_path)
-    except InterviewerError as exc:
-        assert "unknown setting 'wpm_minimum'" in str(exc)
-    else:
-        raise AssertionError("unknown setting accepted")
-
-
-def test_committed_settings_file_matches_the_defaults():
-    from tests.conftest import ROOT
-
-    assert load_coach_settings(ROOT / "questions") == CoachSettings()
-    text = (ROOT / "questions" / "settings.toml").read_text()
-    assert text.count("#") >= 9  # every default carries its source
 
 
 # --- key facts: numbers as written or spoken (issue 9, section 6) -----------------------

@@ -268,7 +268,7 @@ def test_the_report_draws_each_span_and_says_how_sure(
     assert timeline.count("<title>Situation 0:00–0:12 + 0:40–0:46 · sure (0.91)") == 2
     part = page.split('data-label="situation"')[1].split("</header>")[0]
     assert "0:00–0:12 + 0:40–0:46" in part
-    assert '<span class="basis sure">sure (0.91): signpost &#x27;the situation was&#x27;' in part
+    assert '<span class="basis sure">sure (0.91): signpost &#39;the situation was&#39;' in part
     assert 'class="basis likely">likely (0.52): order of the answer' in page
     other = page.split('data-label="other"')[1].split("</section>")[0]
     assert "Other (not counted)" in other and "0:46–0:50" in other and "%" not in other

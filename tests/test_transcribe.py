@@ -25,7 +25,7 @@ from interviewer.adapters.transcribe import (
 from interviewer.core.models import Transcript
 from interviewer.errors import InterviewerError
 from interviewer.settings import SAMPLE_RATE_HZ, TranscribeSettings
-from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
+from tests.wer_tools import FILLERS, filler_recall, normalize, wer, word_errors
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEECH = ROOT.parent / "shared" / "speech_samples"

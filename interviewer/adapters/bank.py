@@ -25,10 +25,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from interviewer.core.coaching import CoachSettings, coach_settings_from
 from interviewer.core.models import LABEL_TITLES, LABELS, Principle, Question, Story
 from interviewer.errors import InterviewerError
 
 PRINCIPLE_FILE = "principle.txt"
+SETTINGS_FILE = "settings.toml"  # coaching targets, see core/coaching.py
 QUESTION_SUFFIX = ".txt"
 META_KEYS = ("question", "principle", "source")
 PART_KEYS = {title.lower(): label for label, title in LABEL_TITLES.items()} | {"notes": "notes"}
@@ -222,6 +224,24 @@ def read_user_text(path: Path) -> str:
     except OSError as exc:
         raise InterviewerError(f"cannot read {path}: {exc.strerror}", "check the file") from exc
     return decode_user_text(path, data)
+
+
+def load_coach_settings(bank_root: Path | None) -> CoachSettings:
+    """The coaching targets: `settings.toml` in the bank laid over the defaults, or the
+    defaults alone when there is no such file. Raises InterviewerError for a file that cannot
+    be read, is not TOML, or holds an unknown setting or a value that is not a number."""
+    path = bank_root / SETTINGS_FILE if bank_root else None
+    if path is None or not path.exists():
+        return CoachSettings()
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    try:
+        data = tomllib.loads(read_user_text(path))  # Notepad's BOM is a TOML syntax error
+    except (OSError, ValueError) as exc:
+        raise InterviewerError(f"{path}: {exc}", "fix the TOML syntax or delete the file") from exc
+    return coach_settings_from(data, str(path))
 
 
 def _read(path: Path) -> str:

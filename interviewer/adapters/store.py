@@ -32,13 +32,11 @@ from interviewer.adapters.fileio import (
     unique_path,
     write_text_atomic,
 )
+from interviewer.core.models import FORMAT_VERSION as FORMAT_VERSION  # defined in the core
 from interviewer.core.models import SPAN_LABELS, Question
 from interviewer.core.records import Attempt
 from interviewer.errors import InterviewerError
 
-# 2: a section has "spans" (one or more stretches; chit-chat is its own "other" section),
-# "confidence" (0..1) and "reason"; 1 had one start/end per section (see upgrade)
-FORMAT_VERSION = 2
 ATTEMPT_MARK = ".attempt-"
 FOLLOW_UP_MARK = ".follow-up"
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".m4a", ".ogg", ".opus", ".webm", ".aac")

@@ -8,7 +8,7 @@ from typing import Any
 
 from interviewer.core import feedback, metrics, star
 from interviewer.core.coaching import CoachSettings
-from interviewer.core.models import Question, Section, Transcript, Word
+from interviewer.core.models import FORMAT_VERSION, Question, Section, Transcript, Word
 
 NO_SPEECH = "no speech detected"
 
@@ -42,8 +42,6 @@ def analyse(
 
 
 def new_record(question: Question, transcript: Transcript, when: datetime) -> dict[str, Any]:
-    from interviewer.adapters.store import FORMAT_VERSION
-
     return {
         "format_version": FORMAT_VERSION,
         "question_id": question.id,

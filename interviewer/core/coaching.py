@@ -1,15 +1,14 @@
-"""Coaching thresholds: a TOML file the user can edit, over defaults with their sources."""
+"""Coaching targets as plain data: the defaults with their sources, and the user's overrides
+laid over them. Reading the file the overrides come from (`settings.toml` in the bank) is
+`adapters.bank.load_coach_settings`."""
 
 from __future__ import annotations
 
-import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
-from pathlib import Path
+from typing import Any
 
-from interviewer.adapters.bank import read_user_text
 from interviewer.errors import InterviewerError
-
-SETTINGS_FILE = "settings.toml"
 
 
 @dataclass(frozen=True)
@@ -33,50 +32,21 @@ class CoachSettings:
     i_we_min_ratio: float = 1.0
 
 
-DEFAULT_TOML = """\
-# interviewer coaching targets. Edit freely; delete a line to go back to its default.
-# Length of a whole answer: 2-3 minutes is the usual advice in Amazon interview guides.
-total_min_s = 90.0
-total_max_s = 180.0
-# STAR split: Action the largest part, at least half; Situation + Task at most 30 %.
-action_min_share = 0.5
-setup_max_share = 0.3
-# A single Situation or Task longer than this is flagged.
-section_max_s = 45.0
-# Words per minute: conversational range 130-165 (National Center for Voice and Speech).
-wpm_min = 130.0
-wpm_max = 165.0
-# Fillers (um, uh, er, hmm, "you know", filler "like", "basically", "sort of") per minute;
-# speaking coaches such as Microsoft Speaker Coach flag roughly 3 a minute.
-fillers_per_min_max = 3.0
-# A silence longer than this inside the answer is reported as a long pause.
-long_pause_s = 2.0
-# Hedges ("I think", "maybe", "kind of") allowed before they are flagged.
-hedges_max = 3
-# "I" per "we" in the Action: an Ownership interviewer wants to hear what you did.
-i_we_min_ratio = 1.0
-"""
+def coach_settings_from(data: Mapping[str, object], source: str) -> CoachSettings:
+    """The defaults with `data` (a parsed settings file) laid over them.
 
-
-def load_coach_settings(bank_root: Path | None) -> CoachSettings:
-    path = bank_root / SETTINGS_FILE if bank_root else None
-    if path is None or not path.exists():
-        return CoachSettings()
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    try:
-        data = tomllib.loads(read_user_text(path))  # Notepad's BOM is a TOML syntax error
-    except (OSError, ValueError) as exc:
-        raise InterviewerError(f"{path}: {exc}", "fix the TOML syntax or delete the file") from exc
-    known = {f.name: f.type for f in fields(CoachSettings)}
+    `source` names where `data` came from in errors. Raises InterviewerError for a key that is
+    no setting, or a value that is not a number (a bool is not one, though Python says it is).
+    """
+    known = [f.name for f in fields(CoachSettings)]
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise InterviewerError(
-            f"{path}: unknown setting {unknown[0]!r}", f"valid settings: {', '.join(known)}"
+            f"{source}: unknown setting {unknown[0]!r}", f"valid settings: {', '.join(known)}"
         )
+    numbers: dict[str, Any] = {}  # each value as written: an int or a float
     for key, value in data.items():
         if not isinstance(value, (int, float)) or isinstance(value, bool):
-            raise InterviewerError(f"{path}: {key} must be a number, not {value!r}", "fix it")
-    return replace(CoachSettings(), **data)
+            raise InterviewerError(f"{source}: {key} must be a number, not {value!r}", "fix it")
+        numbers[key] = value
+    return replace(CoachSettings(), **numbers)

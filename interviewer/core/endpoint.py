@@ -45,7 +45,6 @@ class Endpointer:
         self.speech_s = 0.0
         self.silence_run_s = 0.0
         self.noise_floor_dbfs: float | None = None
-        self.last_speech_end_s: float | None = None
         self.ended: Event | None = None
         self._warned = False
         self._asked_skip = False
@@ -67,7 +66,6 @@ class Endpointer:
         if self.is_speech(level):
             self.speech_s = round(self.speech_s + block_s, 6)
             self.silence_run_s = 0.0
-            self.last_speech_end_s = self.elapsed_s
             if not self._started and self.speech_s >= self.s.min_speech_s:
                 self._started = True
                 events.append(Event.SPEECH_STARTED)

@@ -6,6 +6,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+# The saved record's format; adapters/store reads every older one and upgrades it.
+# 2: a section has "spans" (one or more stretches; chit-chat is its own "other" section),
+# "confidence" (0..1) and "reason"; 1 had one start/end per section (see store.upgrade)
+FORMAT_VERSION = 2
 LABELS: tuple[str, ...] = ("situation", "task", "action", "result", "learning")
 LABEL_TITLES: dict[str, str] = {
     "situation": "Situation",

@@ -1,15 +1,18 @@
-"""Pure scoring of transcripts: text normalisation, word error rate and filler recall.
+"""Scoring transcripts for tests and scripts: our text normalisation, then jiwer's WER.
 
 Both sides of a comparison go through the same `normalize`, so "3" and "three", "Um," and
 "um", "y'know" and "you know" count as the same words. Fillers are kept as words (Whisper's
-own normaliser deletes them); pass `ignore=FILLERS` to `wer` to score without them.
+own normaliser deletes them); pass `ignore=FILLERS` to `wer` to score without them. jiwer
+counts the edits; it is a test dependency, so the runtime package never imports this module.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
+
+import jiwer
 
 FILLERS: tuple[str, ...] = ("um", "uh", "er", "hmm", "ah")
 
@@ -189,23 +192,18 @@ def normalize(text: str) -> list[str]:
     return words
 
 
-def _edit_distance(ref: Sequence[str], hyp: Sequence[str]) -> int:
-    """Word-level Levenshtein distance (substitutions, insertions, deletions)."""
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i]
-        for j, h in enumerate(hyp, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h)))
-        previous = current
-    return previous[-1]
+def _words(text: str, skip: set[str]) -> str:
+    """Normalised words of `text` without those in `skip`, space-joined for jiwer (a
+    normalised word holds no space, so jiwer's own split gives the same words back)."""
+    return " ".join(w for w in normalize(text) if w not in skip)
 
 
 def word_errors(reference: str, hypothesis: str, *, ignore: Iterable[str] = ()) -> tuple[int, int]:
     """(edit distance, reference length) after normalising; for pooling WER over many clips."""
     skip = set(ignore)
-    ref = [w for w in normalize(reference) if w not in skip]
-    hyp = [w for w in normalize(hypothesis) if w not in skip]
-    return _edit_distance(ref, hyp), len(ref)
+    ref, hyp = _words(reference, skip), _words(hypothesis, skip)
+    out = jiwer.process_words(ref, hyp)
+    return out.substitutions + out.deletions + out.insertions, len(ref.split())
 
 
 def wer(reference: str, hypothesis: str, *, ignore: Iterable[str] = ()) -> float:
@@ -213,8 +211,8 @@ def wer(reference: str, hypothesis: str, *, ignore: Iterable[str] = ()) -> float
 
     An empty reference gives 0.0 for an empty hypothesis, else the number of inserted words.
     """
-    errors, n = word_errors(reference, hypothesis, ignore=ignore)
-    return errors / n if n else float(errors)
+    skip = set(ignore)
+    return float(jiwer.wer(_words(reference, skip), _words(hypothesis, skip)))
 
 
 def filler_recall(

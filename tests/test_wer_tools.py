@@ -1,16 +1,10 @@
-"""Pure scoring: normalisation, word error rate, filler recall."""
+"""The test and script scorer (tests/wer_tools.py): normalisation, jiwer's WER, filler recall."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-from pathlib import Path
-
 import pytest
 
-from interviewer.wer import FILLERS, filler_recall, normalize, wer, word_errors
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.wer_tools import FILLERS, filler_recall, normalize, wer, word_errors
 
 
 @pytest.mark.parametrize(
@@ -76,9 +70,3 @@ def test_filler_recall_is_count_based() -> None:
     assert filler_recall("um a um b uh", "Um, uh, um. a b um") == (3, 3)  # extras do not count
     assert filler_recall("no fillers here", "um") == (0, 0)
     assert filler_recall("ah hmm er", "Hmm. Ah.", fillers=("ah", "hmm")) == (2, 2)
-
-
-def test_pure_module_imports_nothing_heavy() -> None:
-    code = "import sys, interviewer.wer; print(sorted({'numpy', 'av'} & set(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
-    assert out.stdout.strip() == "[]", out.stderr
