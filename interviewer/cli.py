@@ -209,7 +209,7 @@ def cmd_questions(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
     style = review.style_for(sys.stdout, args.color)
-    print(review.questions_text(rows, style, review.tty_width(sys.stdout)))
+    print(review.questions_text(rows, style))
     return 0
 
 
