@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("questions", help="list the question bank")
     p.add_argument("--json", action="store_true")
+    review_cli.colour_arg(p)
     review_cli.bank_arg(p)
 
     p = sub.add_parser("import", help="build bank files from a notes document like the seed")
@@ -212,11 +213,8 @@ def cmd_questions(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=2, ensure_ascii=False))
         return 0
-    for r in rows:
-        mark = "story" if r["has_story"] else "  -  "
-        tries = "try  " if r["attempts"] == 1 else "tries"
-        print(f"{r['id']:<42} {mark}  {r['attempts']:>2} {tries}  {r['question']}")
-        print(f"{'':<42}        {r['story_file']}")
+    style = review.style_for(sys.stdout, args.color)
+    print(review.questions_text(rows, style))
     return 0
 
 
@@ -313,6 +311,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
             "--answer-audio needs exactly one --question ID",
             "name the question the recording answers",
         )
+    from interviewer.core.records import Attempt
     from interviewer.session import practice_from_file
     from interviewer.views import summary
 
@@ -326,7 +325,7 @@ def cmd_practice(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(saved.record, ensure_ascii=False))  # one line, as a live session
     else:
-        print(summary.summary(saved.record))
+        print(summary.summary(Attempt.from_json(saved.record)))
         print(f"\nSaved beside the story: {saved.files.markdown}")
     return 0
 

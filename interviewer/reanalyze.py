@@ -24,6 +24,7 @@ from interviewer.adapters.bank import Bank, load_coach_settings
 from interviewer.adapters.fileio import StorageError, write_text_atomic
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import Question, Transcript, Word
+from interviewer.core.records import Attempt
 from interviewer.errors import InterviewerError
 from interviewer.session import (
     BankStore,
@@ -107,7 +108,7 @@ def finish_take(
     path: Path, questions: dict[str, Question], coach: CoachSettings, transcriber: Transcribes
 ) -> str:
     """Transcribe, analyse and save an interrupted take (see store.py); a line to show."""
-    record = store.load_attempt(path)
+    record = store.load_record(path)
     audio = Path(record["audio_path"])
     if record.get("busy"):
         raise InterviewerError(
@@ -172,14 +173,16 @@ def reanalyze_attempt(
 ) -> str:
     """Rewrite one attempt's record and Markdown from its words (or, with a transcriber, its
     audio); a line to log."""
-    record = store.load_attempt(path)  # the one place older formats are upgraded
+    record = store.load_record(path)  # the one place older formats are upgraded
     question = questions.get(record.get("question_id", ""))
     if question is None:
         raise InterviewerError(
             f"question {record.get('question_id')!r} is no longer in the bank",
             "put its file back to reanalyse this attempt",
         )
-    before = review.summarise(record, path.name) if record.get("sections") else None
+    before = (
+        review.summarise(Attempt.from_json(record), path.name) if record.get("sections") else None
+    )
     clips = clips_of(path.parent, record)
     audio = clip_audio(clips)
     samples = joined_samples(clips, audio)
@@ -226,10 +229,12 @@ def _backup(path: Path) -> None:
 
 
 def _save(path: Path, record: dict[str, Any], question: Question, stores: Stores) -> None:
-    record.pop("path", None)  # added by store.load_attempt, not part of the file
+    record.pop("path", None)  # added by store.load_record, not part of the file
     record["format_version"] = store.FORMAT_VERSION
     record["reanalyzed_at"] = datetime.now().astimezone().isoformat(timespec="seconds")
-    stores.rewrite(store.files_for(path), record, summary.markdown(record, question))
+    stores.rewrite(
+        store.files_for(path), record, summary.markdown(Attempt.from_json(record), question)
+    )
 
 
 def _report_line(
@@ -238,7 +243,7 @@ def _report_line(
     name = path.name.removesuffix(".json")
     if record.get("status") != "ok":
         return f"{name}: {record.get('status')}"
-    after = review.summarise(record, path.name)
+    after = review.summarise(Attempt.from_json(record), path.name)
     if before is None:
         what = "analysed for the first time"
     elif any(v for v in _flat(review.changes(after, before))):

@@ -9,9 +9,14 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.errors import InterviewerError
+
+if TYPE_CHECKING:  # the commands import their modules when run: `--help` stays fast
+    from interviewer.adapters.bank import Bank
+    from interviewer.core.models import Question
+    from interviewer.core.records import Attempt
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -25,13 +30,13 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-a
         help="an attempt file (.json, .md or its audio) or name; default: the latest",
     )
     _question_arg(p, "the latest attempt at this question")
-    _colour_arg(p)
+    colour_arg(p)
     bank_arg(p)
 
     p = sub.add_parser("history", help="every attempt with its timings and how they moved")
     _question_arg(p, "only attempts at this question")
     p.add_argument("--json", action="store_true", help="rows with their changes as JSON")
-    _colour_arg(p)
+    colour_arg(p)
     bank_arg(p)
 
     p = sub.add_parser("report", help="write an HTML report to click through (works offline)")
@@ -53,7 +58,8 @@ def _question_arg(p: argparse.ArgumentParser, what: str) -> None:
     p.add_argument("--question", "-q", metavar="ID", help=f"{what} (a unique prefix works)")
 
 
-def _colour_arg(p: argparse.ArgumentParser) -> None:
+def colour_arg(p: argparse.ArgumentParser) -> None:
+    """--color, shared with cli.py."""
     p.add_argument(
         "--color",
         choices=("auto", "always", "never"),
@@ -120,7 +126,7 @@ def _warn_once() -> Callable[[str], None]:
     return warn
 
 
-def _latest_readable(paths: list[Path], warn: Callable[[str], None]) -> tuple[Path, Any]:
+def _latest_readable(paths: list[Path], warn: Callable[[str], None]) -> tuple[Path, Attempt]:
     from interviewer.adapters import store
     from interviewer.views import review
 
@@ -137,7 +143,7 @@ def _previous_summary(
     from interviewer.views import review
 
     for path, record in store.readable(reversed(earlier), warn):
-        if record.get("status") == "ok":
+        if record.status == "ok":
             return review.summarise(record, path.name)
     return None
 
@@ -224,14 +230,14 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 # --- finding attempts -------------------------------------------------------------------------
 
 
-def pick_attempt(bank: Any, attempt: str | None, question_id: str | None) -> Path:
+def pick_attempt(bank: Bank, attempt: str | None, question_id: str | None) -> Path:
     """The attempt named on the command line, else the latest at --question, else the latest."""
     if attempt:
         return resolve_attempt(bank.root, attempt)
     return pick_attempts(bank, question_id)[-1]
 
 
-def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
+def pick_attempts(bank: Bank, question_id: str | None) -> list[Path]:
     """Every attempt at --question (or in the bank), oldest first; an error if none."""
     from interviewer.adapters import store
 
@@ -249,25 +255,11 @@ def pick_attempts(bank: Any, question_id: str | None) -> list[Path]:
 
 def resolve_attempt(root: Path, name: str) -> Path:
     """A path or bare name of any attempt file (.json, .md, audio) to its JSON record."""
-    from interviewer.adapters.store import ATTEMPT_MARK, orphan_audio
+    from interviewer.adapters.store import find_attempt
 
-    given = Path(name).expanduser()
-    if ATTEMPT_MARK not in given.name:
-        raise InterviewerError(
-            f"{name} is not an attempt file",
-            "give a '<story>.attempt-<date>-<time>.json' file; 'interviewer history' lists them",
-        )
-    base, rest = given.name.split(ATTEMPT_MARK, 1)
-    record_name = f"{base}{ATTEMPT_MARK}{rest.split('.')[0]}.json"
-    candidates = [given.with_name(record_name), *root.glob(f"*/{record_name}")]
-    for path in candidates:
-        if path.is_file() or orphan_audio(path):  # a recording without a record is a take too
-            return path
-    raise InterviewerError(
-        f"attempt not found: {name}", "'interviewer history' lists the saved attempts"
-    )
+    return find_attempt(root, name)
 
 
-def question_of(bank: Any, record: dict[str, Any]) -> Any:
+def question_of(bank: Bank, record: Attempt) -> Question | None:
     """The bank question an attempt answered, or None if it has since been removed."""
-    return next((q for q in bank.questions if q.id == record.get("question_id")), None)
+    return next((q for q in bank.questions if q.id == record.question_id), None)

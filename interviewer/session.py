@@ -39,6 +39,7 @@ from interviewer.core.models import (
     shift_transcript,
 )
 from interviewer.core.pauses import find_pauses
+from interviewer.core.records import Attempt
 from interviewer.errors import EXIT_INTERRUPTED
 from interviewer.settings import SAMPLE_RATE_HZ, LiveSettings
 from interviewer.views import summary
@@ -264,7 +265,9 @@ def save_attempt(
     """Save the record (and its Markdown) over the take's placeholder. If it does not fit on
     the disk, the take stays unfinished (its audio and placeholder kept) and the error says so."""
     try:
-        (stores or BankStore()).save(files, record, summary.markdown(record, question))
+        (stores or BankStore()).save(
+            files, record, summary.markdown(Attempt.from_json(record), question)
+        )
     except StorageError as exc:
         raise StorageError(
             f"{exc.what}; the recording is kept at {files.audio}",
@@ -469,7 +472,7 @@ def _weakness(q: Question) -> float:
         record = store.load_attempt(paths[-1])
     except Exception:
         return 100.0
-    return float(sum(not c["ok"] for c in record.get("metrics", {}).get("checks", [])))
+    return float(sum(not c.ok for c in record.measured.checks))
 
 
 def _story(question: Question) -> Story | None:
@@ -567,7 +570,7 @@ class LiveSession:
                 self.interrupts.listening()
         answer.interrupted = answer.interrupted or self.interrupts.stop
         self.saved.append(saved)
-        self.screen.say(summary.summary(saved.record))
+        self.screen.say(summary.summary(Attempt.from_json(saved.record)))
         self.screen.say(f"Saved: {files.markdown}")
         if answer.reason == Event.END_MAX.value:
             self.screen.say(

@@ -39,6 +39,7 @@ from interviewer.adapters.transcribe import Transcriber  # noqa: E402
 from interviewer.core import analysis  # noqa: E402
 from interviewer.core.coaching import CoachSettings  # noqa: E402
 from interviewer.core.pauses import find_pauses  # noqa: E402
+from interviewer.core.records import Attempt  # noqa: E402
 from interviewer.live import Devices, Screen, record_answer  # noqa: E402
 from interviewer.settings import LiveSettings  # noqa: E402
 from interviewer.views import summary  # noqa: E402
@@ -120,7 +121,7 @@ def run_once(
         CoachSettings(),
         **_embed(),
     )
-    summary.summary({**live_record, "question_id": question.id, "duration_s": 0})
+    summary.summary(Attempt.from_json({**live_record, "question_id": question.id, "duration_s": 0}))
     analysis_s = time.perf_counter() - t_live_done
     live_latency = result.latency_s + analysis_s
     wall, cpu = time.perf_counter() - wall0, cpu_s() - cpu0
@@ -131,7 +132,9 @@ def run_once(
     batch_record = analysis.analyse(
         question, whole, find_pauses(samples, 16000), CoachSettings(), **_embed()
     )
-    summary.summary({**batch_record, "question_id": question.id, "duration_s": 0})
+    summary.summary(
+        Attempt.from_json({**batch_record, "question_id": question.id, "duration_s": 0})
+    )
     batch_latency = time.perf_counter() - t0
     os.close(write_fd)
     if feeder:

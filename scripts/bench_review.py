@@ -35,6 +35,7 @@ from interviewer.adapters.bank import load_bank  # noqa: E402
 from interviewer.core import analysis  # noqa: E402
 from interviewer.core.coaching import CoachSettings  # noqa: E402
 from interviewer.core.models import LABELS, Question, Transcript, Word  # noqa: E402
+from interviewer.core.records import Attempt  # noqa: E402
 from interviewer.views import summary  # noqa: E402
 
 TARGET_S = 1.0
@@ -101,7 +102,8 @@ def fill_bank(root: Path, n: int, seed: int = 7) -> None:
         record = analysis.new_record(question, transcript, when)
         record["audio"] = files.audio.name
         record.update(analysis.analyse(question, transcript, pauses_of(words), coach))
-        store.save_record(files, record, summary.markdown(record, question))
+        attempt = Attempt.from_json(record)
+        store.save_record(files, attempt, summary.markdown(attempt, question))
     wav.unlink()
 
 

@@ -78,11 +78,6 @@ def test_nothing_ever_goes_to_stdout(capsys: pytest.CaptureFixture[str]) -> None
     assert out == "" and err.count("transcribing long.flac") == 10
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="_next_line adds 0.1 nine times: 0.1 + 0.1 + 0.1 > 0.3, so a step landing exactly "
-    "on 30 % prints nothing (found writing this file; views/progress.py is not this change's)",
-)
 def test_a_step_landing_exactly_on_a_tenth_prints_that_tenth() -> None:
     log = io.StringIO()
     show = TranscribeProgress("x.flac", log)

@@ -24,6 +24,7 @@ from interviewer.core import analysis, star
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.metrics import measure
 from interviewer.core.models import Question, Section, Transcript, Word
+from interviewer.core.records import Attempt
 from interviewer.views import review, summary
 from tests.conftest import SHARED
 
@@ -277,7 +278,7 @@ def test_the_report_draws_each_span_and_says_how_sure(
 
 
 def test_the_markdown_and_summary_show_spans_and_how_sure(monkeypatch: pytest.MonkeyPatch) -> None:
-    record = _record(monkeypatch)
+    record = Attempt.from_json(_record(monkeypatch))
     md = summary.markdown(record, _question())
     row = next(line for line in md.splitlines() if line.startswith("| Situation |"))
     assert "0:00.5–0:12.0 + 0:40.0–0:46.0" in row and "17.5 s" in row
@@ -328,11 +329,12 @@ def test_a_version_1_record_is_upgraded_and_every_view_reads_it(
 ) -> None:
     path = _save(bank, _v1(_record(monkeypatch)), f"{Q01}.attempt-20250101-090000")
     record = store.load_attempt(path)
-    assert record["format_version"] == 2
-    by = {s["label"]: s for s in record["sections"]}
-    assert by["situation"]["spans"] == [{"start_s": 0.5, "end_s": 46.0}]
-    assert by["task"]["spans"] == [] and all(s["confidence"] is None for s in by.values())
-    assert record["metrics"]["sections"]["action"]["spans"] == [{"start_s": 12.0, "end_s": 30.0}]
+    assert record.format_version == 2
+    by = {s.label: s for s in record.parts}
+    assert by["situation"].times == [(0.5, 46.0)]
+    assert by["task"].spans == [] and all(s.confidence is None for s in by.values())
+    spans = record.measured.sections["action"].spans
+    assert [p.to_json() for p in spans or []] == [{"start_s": 12.0, "end_s": 30.0}]
     code, out, err = _run("review", str(path))
     assert code == 0 and not err, err
     situation = next(line for line in out.splitlines() if line.startswith("Situation "))

@@ -34,6 +34,7 @@ from interviewer.adapters.fileio import (
 )
 from interviewer.core.models import FORMAT_VERSION as FORMAT_VERSION  # defined in the core
 from interviewer.core.models import SPAN_LABELS, Question
+from interviewer.core.records import Attempt
 from interviewer.errors import InterviewerError
 
 ATTEMPT_MARK = ".attempt-"
@@ -114,7 +115,7 @@ class Take:
 
     def mark(self, record: dict[str, Any], replace: bool = True) -> None:
         """Publish `record` as this take's placeholder, locked before anyone can see it."""
-        data = (json.dumps(record, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+        data = record_text(record).encode("utf-8")
         lock = -1
         try:
             with atomic_file(self.files.record, replace=replace) as handle:
@@ -139,16 +140,13 @@ class Take:
             except FileExistsError:
                 return None
             return take
-        try:
-            fd = os.open(record, os.O_RDONLY)
-        except FileNotFoundError:
+        fd = _try_lock(record, fcntl.LOCK_EX)
+        if fd is None or fd < 0:
             return None
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             same = os.fstat(fd).st_ino == os.stat(record).st_ino  # not replaced meanwhile
         except OSError:
-            os.close(fd)
-            return None
+            same = False
         if not same:
             os.close(fd)
             return None
@@ -167,24 +165,35 @@ class Take:
         self.release()
 
 
-def is_busy(record: Path) -> bool:
-    """True while a live process holds this take's placeholder (recording or finishing)."""
+def _try_lock(record: Path, how: int) -> int | None:
+    """Open `record` and flock it without waiting: the open descriptor holding the lock, -1
+    if another process holds it, None if the file cannot be opened or locked."""
     try:
         fd = os.open(record, os.O_RDONLY)
     except OSError:
-        return False
+        return None
     try:
-        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        fcntl.flock(fd, how | fcntl.LOCK_NB)
     except BlockingIOError:
-        return True
-    except OSError:
-        return False
-    finally:
         os.close(fd)
-    return False
+        return -1
+    except OSError:
+        os.close(fd)
+        return None
+    return fd
 
 
-def is_unfinished(record: dict[str, Any]) -> bool:
+def is_busy(record: Path) -> bool:
+    """True while a live process holds this take's placeholder (recording or finishing)."""
+    fd = _try_lock(record, fcntl.LOCK_SH)
+    if fd is not None and fd >= 0:
+        os.close(fd)
+    return fd == -1
+
+
+def is_unfinished(record: dict[str, Any] | Attempt) -> bool:
+    if isinstance(record, Attempt):
+        return record.unfinished
     return record.get("status") == UNFINISHED
 
 
@@ -196,8 +205,18 @@ def is_finished(record: Path) -> bool:
 # --- saving ---------------------------------------------------------------------------------
 
 
+def record_text(record: dict[str, Any] | Attempt) -> str:
+    """The record as saved: indented UTF-8 JSON and a final newline. Fields load_record adds
+    (path, busy, audio_path, orphan) are never saved."""
+    if isinstance(record, Attempt):
+        data = record.to_json()
+    else:
+        data = {k: v for k, v in record.items() if k not in _RUNTIME_KEYS}
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+
+
 def save_record(
-    files: AttemptFiles, record: dict[str, Any], markdown: str, rewrite: bool = False
+    files: AttemptFiles, record: dict[str, Any] | Attempt, markdown: str, rewrite: bool = False
 ) -> None:
     """Save a finished take. The record is the commit: it replaces the take's placeholder
     (never a finished record, unless `rewrite`: reanalyze), so after any failure the take is
@@ -207,7 +226,7 @@ def save_record(
     if not rewrite and is_finished(files.record):
         raise FileExistsError(f"{files.record} already exists")
     write_text_atomic(files.markdown, markdown, replace=True)
-    data = json.dumps(record, indent=2, ensure_ascii=False) + "\n"
+    data = record_text(record)
     try:
         write_text_atomic(files.record, data, replace=replace)
     except BaseException:
@@ -216,6 +235,9 @@ def save_record(
             with contextlib.suppress(OSError):
                 files.markdown.unlink()
         raise
+
+
+_RUNTIME_KEYS = Attempt._RUNTIME
 
 
 def _is_placeholder(path: Path) -> bool:
@@ -228,8 +250,15 @@ def _is_placeholder(path: Path) -> bool:
 # --- reading and checking -------------------------------------------------------------------
 
 
-def load_attempt(path: Path) -> dict[str, Any]:
-    """Read, check and upgrade one record; a damaged one raises one line naming the file."""
+def load_attempt(path: Path) -> Attempt:
+    """Read, check and upgrade one record (see load_record) as an Attempt."""
+    return Attempt.from_json(load_record(path))
+
+
+def load_record(path: Path) -> dict[str, Any]:
+    """Read, check and upgrade one record as plain JSON data, with `path` (and for an
+    unfinished take `busy` and `audio_path`) added; a damaged one raises one line naming
+    the file. Prefer load_attempt: this is for code that still edits records as dicts."""
     path = Path(path)
     if not path.exists():
         audio = orphan_audio(path)
@@ -520,13 +549,45 @@ def orphan_audio(record: Path) -> Path | None:
     return None
 
 
-def _orphan_record(path: Path, audio: Path) -> dict[str, Any]:
-    story, _, rest = path.name.partition(ATTEMPT_MARK)
+def record_name(name: str) -> str | None:
+    """The record's file name for any file of an attempt (its .json, .md, audio or follow-up
+    recording): `<story>.attempt-<YYYYmmdd-HHMMSS>[-n].json`; None if not an attempt file."""
+    base, mark, rest = name.partition(ATTEMPT_MARK)
+    if not mark:
+        return None
+    return f"{base}{ATTEMPT_MARK}{rest.split('.')[0]}.json"
+
+
+def name_parts(name: str) -> tuple[str, datetime | None]:
+    """(story stem, local time of the take) from an attempt file name; None if unreadable."""
+    story, _, rest = name.partition(ATTEMPT_MARK)
     try:
-        created = datetime.strptime(rest[:15], "%Y%m%d-%H%M%S").astimezone()
-        created_at = created.isoformat(timespec="seconds")
+        return story, datetime.strptime(rest[:15], "%Y%m%d-%H%M%S").astimezone()
     except ValueError:
-        created_at = ""
+        return story, None
+
+
+def find_attempt(root: Path, name: str) -> Path:
+    """A path or bare name of any attempt file (.json, .md, audio) to its JSON record, looked
+    for where the path says, then in each folder of the bank at `root`."""
+    given = Path(name).expanduser()
+    wanted = record_name(given.name)
+    if wanted is None:
+        raise InterviewerError(
+            f"{name} is not an attempt file",
+            "give a '<story>.attempt-<date>-<time>.json' file; 'interviewer history' lists them",
+        )
+    for path in [given.with_name(wanted), *root.glob(f"*/{wanted}")]:
+        if path.is_file() or orphan_audio(path):  # a recording without a record is a take too
+            return path
+    raise InterviewerError(
+        f"attempt not found: {name}", "'interviewer history' lists the saved attempts"
+    )
+
+
+def _orphan_record(path: Path, audio: Path) -> dict[str, Any]:
+    story, created = name_parts(path.name)
+    created_at = created.isoformat(timespec="seconds") if created else ""
     return {
         "format_version": FORMAT_VERSION,
         "status": UNFINISHED,
@@ -543,8 +604,8 @@ def _orphan_record(path: Path, audio: Path) -> dict[str, Any]:
 
 
 def readable(
-    paths: Iterable[Path], warn: Callable[[str], Any]
-) -> Iterator[tuple[Path, dict[str, Any]]]:
+    paths: Iterable[Path], warn: Callable[[str], object]
+) -> Iterator[tuple[Path, Attempt]]:
     """Each record that can be read, warning once (one line naming the file) for each that
     cannot: one damaged file never stops a command."""
     for path in paths:

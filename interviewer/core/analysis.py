@@ -86,24 +86,3 @@ def _section(s: Section, m: dict[str, Any]) -> dict[str, Any]:
         "confidence": round(s.confidence, 2),
         "reason": s.reason,
     }
-
-
-def sections_from_record(record: dict[str, Any]) -> list[Section]:
-    """The Sections of a saved record (upgraded by store.load_attempt)."""
-    out = []
-    for s in record.get("sections", []):
-        spans = tuple((p["start_s"], p["end_s"]) for p in s.get("spans") or [])
-        confidence = s.get("confidence")
-        out.append(
-            Section(
-                s["label"],
-                s["start_s"],
-                s["end_s"],
-                s.get("text", ""),
-                reason=s.get("reason", ""),
-                missing=bool(s.get("missing")),
-                spans=spans,
-                confidence=1.0 if confidence is None else confidence,
-            )
-        )
-    return out

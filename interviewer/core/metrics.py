@@ -6,11 +6,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import LABELS, OTHER, Section, Story, Word
+from interviewer.core.records import Check
 
 SINGLE_FILLERS = frozenset({"um", "umm", "uh", "uhh", "er", "erm", "hmm", "hm", "ah", "mm"})
 PHRASE_FILLERS = ("you know", "sort of", "basically", "i mean")
@@ -18,15 +19,6 @@ HEDGES = ("i think", "i guess", "maybe", "kind of", "probably", "i believe", "pe
 I_WORDS = frozenset({"i", "i'm", "i've", "i'd", "i'll", "me", "my", "myself", "mine"})
 WE_WORDS = frozenset({"we", "we're", "we've", "we'd", "we'll", "us", "our", "ours", "ourselves"})
 _TOKEN = re.compile(r"[a-z0-9']+")
-
-
-@dataclass(frozen=True)
-class Check:
-    name: str
-    value: float
-    target: str
-    ok: bool
-    message: str
 
 
 def tokens(text: str) -> list[str]:
@@ -577,7 +569,7 @@ def measure(
     }
     if other_s > 0:
         result["other_s"] = round(other_s, 2)
-    result["checks"] = [asdict(c) for c in checks(result, sections, cfg)]
+    result["checks"] = [c.to_json() for c in checks(result, sections, cfg)]
     return result
 
 

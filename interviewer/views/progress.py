@@ -85,7 +85,7 @@ class TranscribeProgress:
         if share < self._next_line:
             return
         while self._next_line <= share:
-            self._next_line += PLAIN_STEP
+            self._next_line = round(self._next_line + PLAIN_STEP, 6)  # 0.1 * 3 != 0.3 in floats
         elapsed = time.monotonic() - self._started
         left = f", about {clock(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
         print(

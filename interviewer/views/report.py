@@ -35,6 +35,7 @@ from interviewer.adapters.fileio import write_text_atomic
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.metrics import tokens
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
+from interviewer.core.records import Check, Metrics, SectionRecord
 from interviewer.errors import InterviewerError
 from interviewer.views import review, summary
 from interviewer.views.clock import clock
@@ -60,6 +61,7 @@ AUDIO_TYPES = {
 BANK_REPORT = "report.html"
 QUESTION_REPORT_SUFFIX = ".report.html"
 LOW_CONFIDENCE = 0.5  # words Whisper was unsure of get a dotted underline
+_part = SectionRecord.from_json  # a saved section as the views read it
 # Chart geometry in SVG user units (the browser scales the viewBox).
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 320, 170, 34, 10, 10, 24
 TIMELINE_W = 1000.0
@@ -389,8 +391,8 @@ def question_view(
             else "No speech was found in these attempts."
         )
         return QuestionView(_anchor(q), q.text, notes, empty=empty)
-    latest = store.load_attempt(root / ok[-1]["path"])
-    previous = store.load_attempt(root / ok[-2]["path"]) if len(ok) > 1 else None
+    latest = store.load_record(root / ok[-1]["path"])
+    previous = store.load_record(root / ok[-2]["path"]) if len(ok) > 1 else None
     return QuestionView(
         _anchor(q),
         q.text,
@@ -438,18 +440,18 @@ def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
 def timeline(record: dict[str, Any]) -> Timeline:
     """Each span of each section as a block on a TIMELINE_W-unit time axis; a click seeks
     (see report.js). A part said twice has two blocks, both titled with all its spans."""
-    runs = [(a, b, s) for s in record.get("sections", []) for a, b in summary.spans(s)]
+    runs = [(a, b, s) for s in map(_part, record.get("sections", [])) for a, b in s.times]
     total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
     x = TIMELINE_W / total
     segments = []
     for a, b, s in runs:
         left, width = a * x, max((b - a) * x, 1.0)
-        name = "Other" if s["label"] == OTHER else LABEL_TITLES[s["label"]]
+        name = "Other" if s.label == OTHER else LABEL_TITLES[s.label]
         why = summary.basis(s)
-        title = f"{summary.title(s['label'])} {summary.spans_text(s, clock)}" + (
+        title = f"{summary.title(s.label)} {summary.spans_text(s, clock)}" + (
             f" · {why}" if why else ""
         )
-        segments.append(Segment(s["label"], left, width, title, name if width > 70 else name[0]))
+        segments.append(Segment(s.label, left, width, title, name if width > 70 else name[0]))
     step = next((t for t in (5, 10, 15, 30, 60, 120) if total / t <= 12), 300)
     ticks = [
         Tick(t * x, clock(t), "start" if t == 0 else "middle")
@@ -478,15 +480,10 @@ def overview(record: dict[str, Any]) -> Overview:
         for k, value, label in stats
     ]
     rows = [
-        CheckRow(
-            review.CHECK_TITLES.get(c["name"], c["name"]),
-            review.format_check(c),
-            c["target"],
-            bool(c["ok"]),
-        )
-        for c in m.get("checks", [])
+        CheckRow(c.title, c.value_text, c.target, bool(c.ok))
+        for c in map(Check.from_json, m.get("checks", []))
     ]
-    fillers = summary.filler_line(m) if m.get("filler_capture") else ""
+    fillers = summary.filler_line(Metrics.from_json(m)) if m.get("filler_capture") else ""
     return Overview(tiles, rows, [str(t) for t in record.get("feedback", [])], fillers)
 
 
@@ -499,8 +496,11 @@ def parts(record: dict[str, Any], q: Question) -> list[PartView]:
     out = []
     for s in record.get("sections", []):
         label = s["label"]
+        part = _part(s)
         time = (
-            "" if s.get("missing") else f"{summary.spans_text(s, clock)} · {summary.time_text(s)}"
+            ""
+            if s.get("missing")
+            else f"{summary.spans_text(part, clock)} · {summary.time_text(part)}"
         )
         mine = [f for f in facts if f.get("section") == label]
         out.append(
@@ -509,7 +509,7 @@ def parts(record: dict[str, Any], q: Question) -> list[PartView]:
                 summary.title(label),
                 bool(s.get("missing")),
                 time,
-                summary.basis(s),
+                summary.basis(part),
                 summary.confidence_word(s.get("confidence")) or "unknown",
                 word_views([w for w in words if w.get("label") == label]),
                 None if label == OTHER else story(q.story.part(label), mine, q),

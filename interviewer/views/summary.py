@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from interviewer.core.models import LABEL_TITLES, OTHER, Question
+from interviewer.core.records import Attempt, Metrics, SectionRecord
 from interviewer.views.clock import clock
 
 OTHER_TITLE = "Other (not counted)"
@@ -25,18 +25,13 @@ def title(label: str) -> str:
     return OTHER_TITLE if label == OTHER else LABEL_TITLES.get(label, label.title())
 
 
-def spans(section: dict[str, Any]) -> list[tuple[float, float]]:
+def spans(section: SectionRecord) -> list[tuple[float, float]]:
     """A saved section's stretches of time; none when missing."""
-    if section.get("missing"):
-        return []
-    listed = section.get("spans")
-    if listed is None:  # an older record not read through store.load_attempt
-        return [(section["start_s"], section["end_s"])]
-    return [(p["start_s"], p["end_s"]) for p in listed]
+    return section.times
 
 
 def spans_text(
-    section: dict[str, Any], clock: Callable[[float], str] = _mmss, dash: str = "–"
+    section: SectionRecord, clock: Callable[[float], str] = _mmss, dash: str = "–"
 ) -> str:
     """'0:00–0:12 + 0:40–0:48'."""
     return " + ".join(f"{clock(a)}{dash}{clock(b)}" for a, b in spans(section))
@@ -49,65 +44,60 @@ def confidence_word(confidence: float | None) -> str:
     return "sure" if confidence >= SURE else "likely" if confidence >= LIKELY else "guess"
 
 
-def basis(section: dict[str, Any]) -> str:
+def basis(section: SectionRecord) -> str:
     """ "sure (0.91): signpost 'the situation was'": how sure the split is and why."""
-    confidence = section.get("confidence")
+    confidence = section.confidence
     word = confidence_word(confidence)
-    head = f"{word} ({confidence:.2f})" if word else ""
-    reason = section.get("reason") or ""
+    head = f"{word} ({confidence:.2f})" if word and confidence is not None else ""
+    reason = section.reason or ""
     return f"{head}: {reason}" if head and reason else head or reason
 
 
-def time_text(section: dict[str, Any]) -> str:
+def time_text(section: SectionRecord) -> str:
     """'20 s, 18 %' for a STAR part, '5 s' for Other (in no share)."""
-    seconds = f"{section.get('duration_s', 0.0):.0f} s"
-    if section["label"] == OTHER:
+    seconds = f"{section.duration_s:.0f} s"
+    if section.label == OTHER:
         return seconds
-    return f"{seconds}, {section.get('share', 0.0):.0%}"
+    return f"{seconds}, {section.share:.0%}"
 
 
-def filler_line(m: dict[str, Any]) -> str:
+def filler_line(m: Metrics) -> str:
     """'Fillers: um 3, like 1 — <how far the count can be trusted>'."""
-    found = ", ".join(f"{k} {v}" for k, v in sorted((m.get("fillers") or {}).items()))
-    note = m.get("filler_capture", {}).get("note")
+    found = ", ".join(f"{k} {v}" for k, v in sorted(m.fillers.items()))
+    note = m.filler_capture.note if m.filler_capture else ""
     return f"Fillers: {found or 'none'}" + (f" — {note}" if note else "")
 
 
-def summary(record: dict[str, Any]) -> str:
+def summary(record: Attempt) -> str:
     """The STAR timing summary printed after an answer."""
-    m = record["metrics"]
-    if record.get("status") != "ok":
-        return (
-            f"{record['question_id']}: {record['status']} ({record['duration_s']:.1f} s recorded)"
-        )
+    m = record.measured
+    if record.status != "ok":
+        return f"{record.question_id}: {record.status} ({record.duration_s or 0.0:.1f} s recorded)"
     lines = [
-        f"Answer: {_mmss(m['answer_s'])} ({m['answer_s']:.1f} s), {m['words']} words, "
-        f"{m['wpm']:.0f} words/min, {m['fillers_per_min']:.1f} fillers/min",
+        f"Answer: {_mmss(m.answer_s)} ({m.answer_s:.1f} s), {m.words} words, "
+        f"{m.wpm:.0f} words/min, {m.fillers_per_min:.1f} fillers/min",
     ]
-    if "filler_capture" in m:
+    if m.filler_capture is not None:
         lines.append(filler_line(m))
     lines += ["", f"  {'section':<20} {'time':>7} {'share':>6}  when; how sure and why"]
-    for s in record["sections"]:
+    for s in record.parts:
         why = basis(s)
-        if s["missing"]:
-            lines.append(f"  {title(s['label']):<20} {'missing':>7} {'':>6}  {why}".rstrip())
+        if s.missing:
+            lines.append(f"  {title(s.label):<20} {'missing':>7} {'':>6}  {why}".rstrip())
         else:
-            share = "—" if s["label"] == OTHER else f"{s['share']:.0%}"
+            share = "—" if s.label == OTHER else f"{s.share:.0%}"
             lines.append(
-                f"  {title(s['label']):<20} {s['duration_s']:>6.1f}s {share:>6}  "
+                f"  {title(s.label):<20} {s.duration_s:>6.1f}s {share:>6}  "
                 f"{spans_text(s)}" + (f"  {why}" if why else "")
             )
-    misses = [c for c in m.get("checks", []) if not c["ok"]]
+    misses = [c for c in m.checks if not c.ok]
     if misses:
         lines += [
             "",
-            "Off target: "
-            + "; ".join(f"{c['message']} (target {c['target']})" for c in misses[:5]),
+            "Off target: " + "; ".join(f"{c.message} (target {c.target})" for c in misses[:5]),
         ]
-    if record.get("feedback"):
-        lines += ["", "For the next take:"] + [
-            f"  {i}. {t}" for i, t in enumerate(record["feedback"], 1)
-        ]
+    if record.tips:
+        lines += ["", "For the next take:"] + [f"  {i}. {t}" for i, t in enumerate(record.tips, 1)]
     return "\n".join(lines)
 
 
@@ -116,45 +106,40 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def markdown(record: dict[str, Any], question: Question) -> str:
+def markdown(record: Attempt, question: Question) -> str:
     """Question, timing table, transcript by section, then the reference story."""
     out = [
         f"# {question.text}",
         "",
-        f"*{question.principle} · {question.id} · {record['created_at']} · "
-        f"audio: `{record.get('audio', '')}`*",
+        f"*{question.principle} · {question.id} · {record.created_at} · "
+        f"audio: `{record.audio or ''}`*",
         "",
     ]
-    if record.get("status") != "ok":
-        out += [f"**{record['status']}** — nothing was transcribed.", ""]
+    if record.status != "ok":
+        out += [f"**{record.status}** — nothing was transcribed.", ""]
     else:
-        m = record["metrics"]
+        m = record.measured
         out += [
-            f"Answer {m['answer_s']:.1f} s · {m['words']} words · {m['wpm']:.0f} words/min · "
-            f"{m['fillers_per_min']:.1f} fillers/min",
+            f"Answer {m.answer_s:.1f} s · {m.words} words · {m.wpm:.0f} words/min · "
+            f"{m.fillers_per_min:.1f} fillers/min",
             "",
-            *([filler_line(m), ""] if "filler_capture" in m else []),
+            *([filler_line(m), ""] if m.filler_capture is not None else []),
             "| Section | When | Time | Share | How sure, and why |",
             "|---|---|---|---|---|",
         ]
-        for s in record["sections"]:
-            t, why = title(s["label"]), _cell(basis(s)) or "—"
-            share = "—" if s["label"] == OTHER else f"{s['share']:.0%}"
+        for s in record.parts:
+            t, why = title(s.label), _cell(basis(s)) or "—"
+            share = "—" if s.label == OTHER else f"{s.share:.0%}"
             out.append(
                 f"| {t} | — | missing | — | {why} |"
-                if s["missing"]
-                else f"| {t} | {spans_text(s)} | {s['duration_s']:.1f} s | {share} | {why} |"
+                if s.missing
+                else f"| {t} | {spans_text(s)} | {s.duration_s:.1f} s | {share} | {why} |"
             )
-        if record.get("feedback"):
-            out += ["", "## For the next take", ""] + [f"- {t}" for t in record["feedback"]]
+        if record.tips:
+            out += ["", "## For the next take", ""] + [f"- {t}" for t in record.tips]
         out += ["", "## What you said", ""]
-        for s in record["sections"]:
-            out += [
-                f"### {title(s['label'])}",
-                "",
-                "*(not spoken)*" if s["missing"] else s["text"],
-                "",
-            ]
+        for s in record.parts:
+            out += [f"### {title(s.label)}", "", "*(not spoken)*" if s.missing else s.text, ""]
     out += ["## Your reference story", ""]
     if question.has_story:
         for label, text in question.story.parts.items():
