@@ -145,3 +145,19 @@ def test_the_readme_map_matches_the_tree() -> None:
     assert {"core/", "core/star.py", "adapters/store.py", "cli.py"} <= mapped
     assert sorted(tree - mapped) == [], "in the package, missing from the README's map"
     assert sorted(mapped - tree) == [], "in the README's map, not in the package"
+
+
+def test_every_module_has_its_test_file() -> None:
+    """Tests mirror modules: interviewer/<layer>/<name>.py is tested in tests/test_<name>.py."""
+    modules = [
+        p
+        for p in (ROOT / "interviewer").rglob("*.py")
+        if p.name not in ("__init__.py", "__main__.py") and "__pycache__" not in p.parts
+    ]
+    assert len(modules) > 30
+    missing = [
+        p.relative_to(ROOT).as_posix()
+        for p in modules
+        if not (ROOT / "tests" / f"test_{p.stem}.py").exists()
+    ]
+    assert missing == []
