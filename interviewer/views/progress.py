@@ -77,7 +77,7 @@ class TranscribeProgress:
             self._task,
             completed=done_s,
             total=total_s,
-            audio=f"{clock(done_s)} / {clock(total_s) if total_s else '?'}",
+            audio=f"{clock(round(done_s))} / {clock(round(total_s)) if total_s else '?'}",
         )
 
     def _line(self, done_s: float, total_s: float) -> None:
@@ -87,10 +87,11 @@ class TranscribeProgress:
         while self._next_line <= share:
             self._next_line = round(self._next_line + PLAIN_STEP, 6)  # 0.1 * 3 != 0.3 in floats
         elapsed = time.monotonic() - self._started
-        left = f", about {clock(elapsed * (1 - share) / share)} left" if 0 < share < 1 else ""
+        left_s = round(elapsed * (1 - share) / share) if share > 0 else 0
+        left = f", about {clock(left_s)} left" if 0 < share < 1 else ""
+        done, total = clock(round(done_s)), clock(round(total_s))
         print(
-            f"transcribing {self.label}: {share:4.0%} ({clock(done_s)} of {clock(total_s)} "
-            f"of audio){left}",
+            f"transcribing {self.label}: {share:4.0%} ({done} of {total} of audio){left}",
             file=self.stream,
             flush=True,
         )
