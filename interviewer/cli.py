@@ -243,45 +243,15 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         transcript = _transcriber(args.model).transcribe_blocks(
             stream, stream.estimated_s, progress=bar
         )
+    from interviewer.views import summary
+
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "audio": str(args.file),
-                    "duration_s": transcript.duration_s,
-                    "model": transcript.model,
-                    "text": transcript.text,
-                    "words": [
-                        {"text": w.text, "start_s": w.start_s, "end_s": w.end_s}
-                        for w in transcript.words
-                    ],
-                },
-                indent=2,
-            )
-        )
-        return 0
-    if transcript.no_speech:
+        print(json.dumps(summary.transcript_json(transcript, str(args.file)), indent=2))
+    elif transcript.no_speech:
         print(f"{args.file}: no speech detected ({transcript.duration_s:.1f} s)")
-        return 0
-    for line in _timed_lines(transcript.words):
-        print(line)
+    else:
+        print("\n".join(summary.timed_lines(transcript.words)))
     return 0
-
-
-def _timed_lines(words: Sequence[Any]) -> list[str]:
-    lines: list[str] = []
-    current: list[str] = []
-    start = 0.0
-    for w in words:
-        if not current:
-            start = w.start_s
-        current.append(w.text)
-        if w.text.endswith((".", "?", "!")):
-            lines.append(f"[{start:7.2f}s] {' '.join(current)}")
-            current = []
-    if current:
-        lines.append(f"[{start:7.2f}s] {' '.join(current)}")
-    return lines
 
 
 def _speaker(args: argparse.Namespace) -> Speaks:

@@ -59,3 +59,21 @@ def test_markdown_of_an_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "| Section | When | Time | Share | How sure, and why |" in md
     assert "## What you said" in md and "## Your reference story" in md
     assert "### Task\n\n*(not spoken)*" in md
+
+
+def test_a_plain_transcript_is_one_timed_line_per_sentence_and_json_keeps_every_word() -> None:
+    from interviewer.core.models import Transcript, Word
+
+    words = [
+        Word("I", 0.5, 0.7),
+        Word("owned", 0.7, 1.0),
+        Word("it.", 1.0, 1.3),
+        Word("We", 12.25, 12.4),
+        Word("shipped", 12.4, 12.9),
+    ]
+    assert summary.timed_lines(words) == ["[   0.50s] I owned it.", "[  12.25s] We shipped"]
+    t = Transcript(tuple(words), 14.0, 9.0, "tiny.en")
+    data = summary.transcript_json(t, "answer.wav")
+    assert data["audio"] == "answer.wav" and data["duration_s"] == 14.0
+    assert data["text"] == t.text and len(data["words"]) == 5
+    assert data["words"][3] == {"text": "We", "start_s": 12.25, "end_s": 12.4}

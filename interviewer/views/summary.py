@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Any
 
-from interviewer.core.models import LABEL_TITLES, OTHER, Question
+from interviewer.core.models import LABEL_TITLES, OTHER, Question, Transcript, Word
 from interviewer.core.records import Attempt, Metrics, SectionRecord
 from interviewer.views.clock import clock
 
@@ -147,3 +148,36 @@ def markdown(record: Attempt, question: Question) -> str:
     else:
         out += [f"*(no story written yet: add one in `{question.path.name}`)*", ""]
     return "\n".join(out).rstrip() + "\n"
+
+
+# --- a plain transcript (the `transcribe` command) ------------------------------------------
+
+
+def transcript_json(transcript: Transcript, audio: str) -> dict[str, Any]:
+    """`transcribe --json`: the audio's name, its length and model, the text, timed words."""
+    return {
+        "audio": audio,
+        "duration_s": transcript.duration_s,
+        "model": transcript.model,
+        "text": transcript.text,
+        "words": [
+            {"text": w.text, "start_s": w.start_s, "end_s": w.end_s} for w in transcript.words
+        ],
+    }
+
+
+def timed_lines(words: Sequence[Word]) -> list[str]:
+    """One line per sentence (ended by . ? or !), each led by its start time in seconds."""
+    lines: list[str] = []
+    current: list[str] = []
+    start = 0.0
+    for w in words:
+        if not current:
+            start = w.start_s
+        current.append(w.text)
+        if w.text.endswith((".", "?", "!")):
+            lines.append(f"[{start:7.2f}s] {' '.join(current)}")
+            current = []
+    if current:
+        lines.append(f"[{start:7.2f}s] {' '.join(current)}")
+    return lines
