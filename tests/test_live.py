@@ -502,6 +502,7 @@ def test_play_back_and_reanalysis_skip_the_follow_up_wait(tmp_path) -> None:
 
 def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
     """The HTML player maps the answer clock to the follow-up file with data-origin."""
+    from interviewer.core.records import Attempt
     from interviewer.views.report import audio_html
 
     for name in ("a.wav", "f.wav"):
@@ -512,7 +513,7 @@ def test_the_report_player_seeks_a_follow_up_past_its_wait(tmp_path) -> None:
             {"audio": "f.wav", "offset_s": 30.0, "audio_start_s": 8.5, "question": "Q?"}
         ],
     }
-    html = audio_html(tmp_path / "x.json", record, tmp_path)
+    html = audio_html(tmp_path / "x.json", Attempt.from_json(record), tmp_path)
     assert 'data-offset="30" data-origin="21.5"' in html
     assert 'data-offset="0" data-origin="0"' in html
 

@@ -22,6 +22,7 @@ from interviewer.adapters.bank import load_bank
 from interviewer.core import analysis, star
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.models import Section, Transcript, Word
+from interviewer.core.records import Attempt
 from interviewer.views import report
 from tests.conftest import ROOT
 
@@ -185,7 +186,7 @@ def test_the_player_puts_each_follow_up_on_the_answer_clock(tmp_path: Path) -> N
             {"audio": "", "offset_s": 50.0},
         ],
     }
-    html = report.audio_html(tmp_path / "x.json", record, tmp_path)
+    html = report.audio_html(tmp_path / "x.json", Attempt.from_json(record), tmp_path)
     assert html.count("<audio") == 2
     assert 'data-offset="0" data-origin="0"' in html
     assert 'data-offset="30" data-origin="21.5"' in html
@@ -208,7 +209,7 @@ def test_the_timeline_has_a_block_per_span_and_a_labelled_axis() -> None:
             {"label": "result", "missing": True, "spans": []},
         ],
     }
-    t = report.timeline(record)
+    t = report.timeline(Attempt.from_json(record))
     svg = str(report.blocks().timeline(t))
     assert svg.count('<g class="seg s-') == 3 and 'data-duration="100.000"' in svg
     assert '<rect x="0.0" y="4" width="500.0"' in svg  # 1000 units for 100 s
@@ -248,7 +249,7 @@ def test_two_takes_are_diffed_word_by_word(bank: Path, monkeypatch: pytest.Monke
     new = _record(
         monkeypatch, _words("we fixed the build and then shipped it"), datetime(2026, 11, 2)
     )
-    d = report.diff(new, old)
+    d = report.diff(Attempt.from_json(new), Attempt.from_json(old))
     assert d is not None and (d.added, d.dropped) == (1, 1)
     html = str(report.blocks().diff(d))
     assert "<del>quickly</del>" in html and re.search(r"<ins><span [^>]*>it</span></ins>", html)

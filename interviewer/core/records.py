@@ -340,6 +340,7 @@ class FollowUp(JsonRecord):
     asked_for: str | None = None
     audio: str | None = None
     offset_s: float | None = None  # where it starts on the answer's clock
+    audio_start_s: float | None = None  # seconds of its recording skipped (the wait)
     ended_by: str | None = None
 
 

@@ -35,7 +35,7 @@ from interviewer.adapters.fileio import write_text_atomic
 from interviewer.core.coaching import CoachSettings
 from interviewer.core.metrics import tokens
 from interviewer.core.models import LABEL_TITLES, LABELS, OTHER, Question
-from interviewer.core.records import Check, Metrics, SectionRecord
+from interviewer.core.records import Attempt, SavedWord
 from interviewer.errors import InterviewerError
 from interviewer.views import review, summary
 from interviewer.views.clock import clock
@@ -61,7 +61,6 @@ AUDIO_TYPES = {
 BANK_REPORT = "report.html"
 QUESTION_REPORT_SUFFIX = ".report.html"
 LOW_CONFIDENCE = 0.5  # words Whisper was unsure of get a dotted underline
-_part = SectionRecord.from_json  # a saved section as the views read it
 # Chart geometry in SVG user units (the browser scales the viewBox).
 W, H, PAD_L, PAD_R, PAD_T, PAD_B = 320, 170, 34, 10, 10, 24
 TIMELINE_W = 1000.0
@@ -391,8 +390,8 @@ def question_view(
             else "No speech was found in these attempts."
         )
         return QuestionView(_anchor(q), q.text, notes, empty=empty)
-    latest = store.load_record(root / ok[-1]["path"])
-    previous = store.load_record(root / ok[-2]["path"]) if len(ok) > 1 else None
+    latest = store.load_attempt(root / ok[-1]["path"])
+    previous = store.load_attempt(root / ok[-2]["path"]) if len(ok) > 1 else None
     return QuestionView(
         _anchor(q),
         q.text,
@@ -417,13 +416,13 @@ def audio_src(path: Path, out_dir: Path) -> str:
     return quote(Path(os.path.relpath(path, out_dir)).as_posix())
 
 
-def clips(record_path: Path, record: dict[str, Any], out_dir: Path) -> list[Clip]:
+def clips(record_path: Path, record: Attempt, out_dir: Path) -> list[Clip]:
     """The answer's recording, then each follow-up's, on the answer's clock."""
-    found = [(record.get("audio", ""), 0.0, 0.0, "")]
-    for f in record.get("follow_ups") or []:
-        offset = float(f.get("offset_s", 0.0))
-        start = float(f.get("audio_start_s", 0.0))
-        found.append((f.get("audio", ""), offset, offset - start, f.get("question", "")))
+    found = [(record.audio or "", 0.0, 0.0, "")]
+    for f in record.follow_ups or []:
+        offset = float(f.offset_s or 0.0)
+        start = float(f.audio_start_s or 0.0)
+        found.append((f.audio or "", offset, offset - start, f.question or ""))
     out = []
     for name, offset, origin, label in found:
         path = record_path.parent / name
@@ -432,16 +431,16 @@ def clips(record_path: Path, record: dict[str, Any], out_dir: Path) -> list[Clip
     return out
 
 
-def audio_html(record_path: Path, record: dict[str, Any], out_dir: Path) -> str:
+def audio_html(record_path: Path, record: Attempt, out_dir: Path) -> str:
     """The player alone, as it appears in the page (for tests and reuse)."""
     return str(blocks().player(clips(record_path, record, out_dir)))
 
 
-def timeline(record: dict[str, Any]) -> Timeline:
+def timeline(record: Attempt) -> Timeline:
     """Each span of each section as a block on a TIMELINE_W-unit time axis; a click seeks
     (see report.js). A part said twice has two blocks, both titled with all its spans."""
-    runs = [(a, b, s) for s in map(_part, record.get("sections", [])) for a, b in s.times]
-    total = max([record.get("duration_s", 0.0)] + [b for _, b, _ in runs]) or 1.0
+    runs = [(a, b, s) for s in record.parts for a, b in s.times]
+    total = max([record.duration_s or 0.0] + [b for _, b, _ in runs]) or 1.0
     x = TIMELINE_W / total
     segments = []
     for a, b, s in runs:
@@ -461,56 +460,51 @@ def timeline(record: dict[str, Any]) -> Timeline:
     return Timeline(total, segments, ticks, clock(total))
 
 
-def overview(record: dict[str, Any]) -> Overview:
-    m = record.get("metrics") or {}
-    checks = {c["name"]: c for c in m.get("checks", [])}
+def overview(record: Attempt) -> Overview:
+    m = record.measured
+    checks = {c.name: c for c in m.checks}
+    share = checks["action_share"].value if "action_share" in checks else 0
     stats = [
-        ("length", f"{m.get('answer_s', 0):.0f} s", "answer length"),
-        ("wpm", f"{m.get('wpm', 0):.0f}", "words per minute"),
-        ("fillers_per_min", f"{m.get('fillers_per_min', 0):.1f}", "fillers per minute"),
-        ("action_share", f"{checks.get('action_share', {}).get('value', 0):.0%}", "in Action"),
+        ("length", f"{m.answer_s:.0f} s", "answer length"),
+        ("wpm", f"{m.wpm:.0f}", "words per minute"),
+        ("fillers_per_min", f"{m.fillers_per_min:.1f}", "fillers per minute"),
+        ("action_share", f"{share:.0%}", "in Action"),
     ]
     tiles = [
         Tile(
             value,
             label,
-            checks.get(k, {}).get("target", "—"),
-            not checks.get(k, {}).get("ok", True),
+            checks[k].target if k in checks else "—",
+            k in checks and not checks[k].ok,
         )
         for k, value, label in stats
     ]
-    rows = [
-        CheckRow(c.title, c.value_text, c.target, bool(c.ok))
-        for c in map(Check.from_json, m.get("checks", []))
-    ]
-    fillers = summary.filler_line(Metrics.from_json(m)) if m.get("filler_capture") else ""
-    return Overview(tiles, rows, [str(t) for t in record.get("feedback", [])], fillers)
+    rows = [CheckRow(c.title, c.value_text, c.target, bool(c.ok)) for c in m.checks]
+    fillers = summary.filler_line(m) if m.filler_capture else ""
+    return Overview(tiles, rows, [str(t) for t in record.tips], fillers)
 
 
 # --- transcript beside story ----------------------------------------------------------------
 
 
-def parts(record: dict[str, Any], q: Question) -> list[PartView]:
-    words = record.get("words", [])
-    facts = (record.get("metrics") or {}).get("key_facts", [])
+def parts(record: Attempt, q: Question) -> list[PartView]:
+    words = record.words or []
+    facts = record.measured.key_facts
     out = []
-    for s in record.get("sections", []):
-        label = s["label"]
-        part = _part(s)
+    for part in record.parts:
+        label = part.label
         time = (
-            ""
-            if s.get("missing")
-            else f"{summary.spans_text(part, clock)} · {summary.time_text(part)}"
+            "" if part.missing else f"{summary.spans_text(part, clock)} · {summary.time_text(part)}"
         )
-        mine = [f for f in facts if f.get("section") == label]
+        mine = [f.to_json() for f in facts if f.section == label]
         out.append(
             PartView(
                 label,
                 summary.title(label),
-                bool(s.get("missing")),
+                part.missing,
                 time,
                 summary.basis(part),
-                summary.confidence_word(s.get("confidence")) or "unknown",
+                summary.confidence_word(part.confidence) or "unknown",
                 word_views([w for w in words if w.get("label") == label]),
                 None if label == OTHER else story(q.story.part(label), mine, q),
             )
@@ -518,7 +512,7 @@ def parts(record: dict[str, Any], q: Question) -> list[PartView]:
     return out
 
 
-def word_views(words: Sequence[dict[str, Any]], confidence: bool = True) -> list[WordView]:
+def word_views(words: Sequence[SavedWord], confidence: bool = True) -> list[WordView]:
     """Words carrying their times; unsure ones marked `low` when `confidence`."""
     return [
         WordView(
@@ -662,14 +656,15 @@ def line_chart(
 # --- two takes, word by word ----------------------------------------------------------------
 
 
-def diff(new: dict[str, Any], old: dict[str, Any] | None) -> Diff | None:
+def diff(new: Attempt, old: Attempt | None) -> Diff | None:
     """difflib over normalised words: dropped words struck through, new words highlighted;
     None without an earlier take.
 
     Words of this take keep their times, so they play when clicked like the transcript's."""
     if old is None:
         return None
-    a, b = old.get("words", []), new.get("words", [])
+    a: Sequence[Any] = old.words or []
+    b: Sequence[Any] = new.words or []
     matcher = difflib.SequenceMatcher(None, _norm(a), _norm(b), autojunk=False)
     items: list[DiffItem] = []
     label = ""
