@@ -115,6 +115,18 @@ class Stores(Protocol):
         """Replace a finished record (reanalyze)."""
         ...
 
+    def copy_audio(self, source: Path, files: store.AttemptFiles) -> None:
+        """Keep a copy of the answer's audio file as the take's (never replacing a file)."""
+        ...
+
+    def latest(self, question: Question) -> Attempt | None:
+        """The newest saved attempt at `question`, None if there is none or it cannot be read."""
+        ...
+
+    def practised(self, question: Question) -> bool:
+        """Whether any attempt at `question` is saved."""
+        ...
+
 
 class BankStore:
     """Stores: the attempt files beside each story (store.py)."""
@@ -130,6 +142,21 @@ class BankStore:
 
     def rewrite(self, files: store.AttemptFiles, record: dict[str, Any], markdown: str) -> None:
         store.save_record(files, record, markdown, rewrite=True)
+
+    def copy_audio(self, source: Path, files: store.AttemptFiles) -> None:
+        store.save_audio_copy(source, files.audio)
+
+    def latest(self, question: Question) -> Attempt | None:
+        paths = store.attempts_for(question)
+        if not paths:
+            return None
+        try:
+            return store.load_attempt(paths[-1])
+        except Exception:  # a damaged record: reported where it is reviewed, not here
+            return None
+
+    def practised(self, question: Question) -> bool:
+        return bool(store.attempts_for(question))
 
 
 @dataclass(frozen=True)
@@ -405,7 +432,7 @@ def practice_from_file(
     extra = {"source_audio": str(audio_path.resolve()), "input": "file"}
     with stores.begin(files, store.placeholder(question, files, when, **extra)):
         try:
-            store.save_audio_copy(audio_path, files.audio)
+            stores.copy_audio(audio_path, files)
         except (StorageError, KeyboardInterrupt) as exc:  # nothing is lost: the user's file
             files.record.unlink(missing_ok=True)  # is where it was
             if isinstance(exc, KeyboardInterrupt):
@@ -452,27 +479,26 @@ def choose_questions(
     focus: str | None,
     count: int | None,
     seed: int | None = None,
+    stores: Stores | None = None,
 ) -> list[Question]:
+    """The questions of this session, in order: `ids` (else the bank's), shuffled, new ones
+    first (`focus` "new") or the weakest first ("weak"), at most `count`."""
+    stores = stores or BankStore()
     questions = [bank.find(i) for i in ids] if ids else list(bank.questions)
     if shuffle:
         random.Random(seed).shuffle(questions)
     if focus == "new":
-        questions.sort(key=lambda q: len(store.attempts_for(q)) > 0)
+        questions.sort(key=stores.practised)
     elif focus == "weak":
-        questions.sort(key=_weakness, reverse=True)
+        questions.sort(key=lambda q: _weakness(stores.latest(q)), reverse=True)
     return questions[:count] if count else questions
 
 
-def _weakness(q: Question) -> float:
-    """Failed checks in the latest attempt; never-practised questions count as weakest."""
-    paths = store.attempts_for(q)
-    if not paths:
+def _weakness(latest: Attempt | None) -> float:
+    """Failed checks in the latest attempt; never practised (or unreadable) counts weakest."""
+    if latest is None:
         return 100.0
-    try:
-        record = store.load_attempt(paths[-1])
-    except Exception:
-        return 100.0
-    return float(sum(not c.ok for c in record.measured.checks))
+    return float(sum(not c.ok for c in latest.measured.checks))
 
 
 def _story(question: Question) -> Story | None:

@@ -19,6 +19,7 @@ from interviewer.adapters.bank import load_bank, load_coach_settings
 from interviewer.adapters.fileio import StorageError
 from interviewer.adapters.takes import Interrupts
 from interviewer.core.models import Question, Story, Transcript, Word
+from interviewer.core.records import Attempt, Check, Metrics
 from interviewer.session import (
     DISK_FULL,
     FOLLOW_UPS,
@@ -28,6 +29,7 @@ from interviewer.session import (
     BankStore,
     LiveSession,
     Saved,
+    choose_questions,
     mic_check,
     practice_from_file,
 )
@@ -457,3 +459,32 @@ def test_mic_check_does_not_play_back_silence(tmp_path: Path) -> None:
     check = mic_check(devices, 1.0, tmp_path / "check.wav")
     assert check.silent and check.all_zero and devices.played == []
     assert check.path.is_file()  # a path given is kept
+
+
+class AttemptsSeen(BankStore):
+    """Stores whose saved attempts are given: question id -> its latest attempt."""
+
+    def __init__(self, latest: dict[str, Attempt]) -> None:
+        self._latest = latest
+
+    def latest(self, question: Question) -> Attempt | None:
+        return self._latest.get(question.id)
+
+    def practised(self, question: Question) -> bool:
+        return question.id in self._latest
+
+
+def test_questions_chosen_new_first_or_weakest_first_from_the_store() -> None:
+    bank = load_bank()
+    ids = [q.id for q in bank.questions][:3]
+    failed = [Check(name="wpm", ok=False), Check(name="action_share", ok=False)]
+    seen = {
+        ids[0]: Attempt(status="ok", metrics=Metrics(checks=failed[:1])),
+        ids[1]: Attempt(status="ok", metrics=Metrics(checks=failed)),
+    }
+    stores = AttemptsSeen(seen)
+    new_first = choose_questions(bank, ids, False, "new", None, stores=stores)
+    assert [q.id for q in new_first] == [ids[2], ids[0], ids[1]]
+    weak_first = choose_questions(bank, ids, False, "weak", 2, stores=stores)
+    assert [q.id for q in weak_first] == [ids[2], ids[1]]  # never practised counts weakest
+    assert [q.id for q in choose_questions(bank, ids, False, None, None, stores=stores)] == ids
